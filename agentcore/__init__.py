@@ -1,0 +1,94 @@
+"""agentcore: autonomous, tool-using LLM agents that run their tools in real, hardened sandboxes.
+
+    from agentcore import Agent
+    result = Agent(model='openai/gpt-4o-mini', tools=[...]).run('task')
+
+Names are loaded on first use, so `import agentcore` stays cheap (no litellm, langgraph, docker or textual).
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+# Checkpoints only deserialise allow-listed types; must be set before langgraph is first imported.
+os.environ.setdefault('LANGGRAPH_STRICT_MSGPACK', 'true')
+os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
+
+if TYPE_CHECKING:
+    from ._agent import Agent, RunResult
+    from ._budget import Budget
+    from ._events import (
+        ApprovalRequested,
+        ApprovalResolved,
+        GuardrailFlagged,
+        MemoryRecalled,
+        MemorySaved,
+        ModelTurnFinished,
+        ModelTurnStarted,
+        PolicyDecided,
+        RunEvent,
+        RunFinished,
+        RunStarted,
+        ToolCallFinished,
+        ToolCallStarted,
+        TurnRejected,
+        parse_event,
+    )
+    from ._graph import NODES, build_graph
+    from ._litellm import LiteLLMModel
+    from ._messages import Message, ModelRequest, ModelResponse, ToolCall, ToolSpec, Usage
+    from ._model import ChatModel, ModelError
+    from ._settings import ConfigError, Settings, load_settings
+
+_EXPORTS: dict[str, str] = {
+    'Agent': '._agent',
+    'RunResult': '._agent',
+    'Budget': '._budget',
+    'ChatModel': '._model',
+    'ModelError': '._model',
+    'LiteLLMModel': '._litellm',
+    'Message': '._messages',
+    'ModelRequest': '._messages',
+    'ModelResponse': '._messages',
+    'ToolCall': '._messages',
+    'ToolSpec': '._messages',
+    'Usage': '._messages',
+    'NODES': '._graph',
+    'build_graph': '._graph',
+    'ConfigError': '._settings',
+    'Settings': '._settings',
+    'load_settings': '._settings',
+    'RunEvent': '._events',
+    'RunStarted': '._events',
+    'ModelTurnStarted': '._events',
+    'ModelTurnFinished': '._events',
+    'TurnRejected': '._events',
+    'PolicyDecided': '._events',
+    'ApprovalRequested': '._events',
+    'ApprovalResolved': '._events',
+    'ToolCallStarted': '._events',
+    'ToolCallFinished': '._events',
+    'GuardrailFlagged': '._events',
+    'MemoryRecalled': '._events',
+    'MemorySaved': '._events',
+    'RunFinished': '._events',
+    'parse_event': '._events',
+}
+
+__all__ = sorted(_EXPORTS)
+__version__ = '0.1.0'
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,338 @@
+"""`Agent`: the Python API for running, streaming and resuming agent runs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, Field
+
+from ._budget import Budget
+from ._checkpoint import open_checkpointer
+from ._events import RunEvent, RunFinished, RunStarted, parse_event
+from ._graph import build_graph
+from ._messages import Usage
+from ._model import ChatModel
+from ._runtime import DEFAULT_INSTRUCTIONS, AllowAll, RunContext
+from ._settings import Settings, load_settings
+
+T = TypeVar('T')
+Status = Literal['completed', 'stopped_by_budget', 'denied', 'awaiting_approval', 'failed']
+
+
+class RunResult(BaseModel):
+    """The outcome of a run (or of a run paused for approval)."""
+
+    run_id: str
+    status: Status
+    output: str | None = None
+    steps: int = 0
+    tool_calls: int = 0
+    usage: Usage = Field(default_factory=Usage)
+    cost_usd: float = 0.0
+    stop_reason: str | None = None
+    #: The call waiting for a decision when `status == 'awaiting_approval'`.
+    pending_approval: dict[str, Any] | None = None
+
+
+class Agent:
+    """A tool-using agent.
+
+    Args:
+        model: a litellm model id (`openai/gpt-4o-mini`, ...), `scripted:PATH` for a scripted model file, or any
+            `ChatModel`.
+        tools: `Tool`s, typed Python functions, or langchain `BaseTool`s.
+        sandbox: where sandboxed tools run: a `Sandbox`, a `SandboxPool` (one sandbox acquired per run), or `None`.
+        memory: a `MemoryStore` for recall and remember, or `None`.
+        policy: a `Policy`, a path to a policy file, or `None` (every call allowed).
+        budget: limits for each run; defaults to the policy's budget, else `Budget()`.
+        guardrails: guardrails on input, tool output and final output; `None` gives the defaults (injection
+            detection on tool output, secret/PII redaction on the answer).
+        approver: decides `ask` calls without pausing the run (e.g. `CLIApprover`); without one, a run that needs
+            approval returns with status `awaiting_approval`, to be continued with `resume`.
+        store: the run store (a `RunStore` or a SQLAlchemy URL); default from settings.
+        checkpointer: a SQLite `Path`, `'memory'`, a `postgresql://` URL or a LangGraph saver; default from settings.
+        instructions: the system prompt.
+        namespace: memory namespace (agent or user) for this agent's episodes.
+        max_parallel_tools: how many tool calls of one turn run at once.
+
+    Raises:
+        ConfigError: the settings are invalid, or no usable model is configured.
+    """
+
+    def __init__(
+        self,
+        model: str | ChatModel | None = None,
+        tools: Iterable[Any] = (),
+        *,
+        sandbox: Any | None = None,
+        memory: Any | None = None,
+        policy: Any | None = None,
+        budget: Budget | None = None,
+        guardrails: list[Any] | None = None,
+        approver: Any | None = None,
+        store: Any | None = None,
+        checkpointer: Any | None = None,
+        instructions: str = DEFAULT_INSTRUCTIONS,
+        namespace: str = 'default',
+        max_parallel_tools: int = 4,
+        settings: Settings | None = None,
+    ) -> None:
+        self.settings = settings or load_settings()
+        self.model = resolve_model(model, self.settings)
+        policy = _resolve_policy(policy)
+        from .runstore import RunStore
+
+        if store is None or isinstance(store, str):
+            url = store or self.settings.run_store_url
+            if url.startswith('sqlite:///'):
+                Path(url.removeprefix('sqlite:///')).parent.mkdir(parents=True, exist_ok=True)
+            store = RunStore(url)
+        self.store = store
+        tool_list = [_as_tool(t) for t in tools]
+        self._rt = RunContext(
+            model=self.model,
+            tools={t.name: t for t in tool_list},
+            store=store,
+            budget=budget or getattr(policy, 'budget', None) or Budget(),
+            policy=policy,
+            guardrails=_default_guardrails() if guardrails is None else list(guardrails),
+            memory=memory,
+            sandbox=sandbox,
+            instructions=instructions,
+            max_parallel_tools=max_parallel_tools,
+            audit=_audit_log(store),
+        )
+        self.namespace = namespace
+        self.approver = approver
+        self._results: dict[str, RunResult] = {}
+        #: Extra data stored with each run's record (e.g. the CLI options, so `agentcore resume` can rebuild it).
+        self.run_metadata: dict[str, Any] = {}
+        self.checkpointer = checkpointer if checkpointer is not None else (
+            self.settings.checkpoint_url or self.settings.checkpoint_path
+        )
+
+    @property
+    def tools(self) -> list[Any]:
+        return list(self._rt.tools.values())
+
+    @property
+    def budget(self) -> Budget:
+        return self._rt.budget
+
+    # -- async API --------------------------------------------------------------------------------------------
+    async def arun(self, task: str, *, run_id: str | None = None) -> RunResult:
+        """Run `task` to completion (or to a pause for approval) and return the result."""
+        run_id = run_id or uuid.uuid4().hex
+        return await self._consume(run_id, self.astream(task, run_id=run_id))
+
+    async def astream(self, task: str, *, run_id: str | None = None) -> AsyncIterator[RunEvent]:
+        """Run `task`, yielding typed events as they happen. The last event is `RunFinished`."""
+        run_id = run_id or uuid.uuid4().hex
+        self.store.create_run(run_id, task, self.model.name, {'tools': sorted(self._rt.tools), **self.run_metadata})
+        started = RunStarted(run_id=run_id, task=task, model=self.model.name)
+        self.store.add_event(run_id, started.model_dump(mode='json'))
+        yield started
+        state = {'run_id': run_id, 'task': task, 'namespace': self.namespace, 'status': 'running',
+                 'started_at': time.time(), 'steps': 0, 'tool_calls': 0, 'input_tokens': 0, 'output_tokens': 0,
+                 'cost_usd': 0.0, 'pending': []}
+        async for event in self._drive(run_id, state):
+            yield event
+
+    async def aresume(self, run_id: str, decision: Any | None = None) -> RunResult:
+        """Continue a run: after a crash (from its last checkpoint), or after a pause for approval with `decision`
+        (`Approve()`, `Edit(arguments=...)`, `Reject(reason=...)`, `Abort(...)` or an equivalent dict).
+
+        Raises:
+            RunNotFoundError: no such run in the run store.
+            ValueError: the run awaits approval and no decision (and no approver) was given.
+        """
+        return await self._consume(run_id, self.astream_resume(run_id, decision))
+
+    async def astream_resume(self, run_id: str, decision: Any | None = None) -> AsyncIterator[RunEvent]:
+        """Like `aresume`, yielding events."""
+        self.store.get_run(run_id)
+        graph_input: Any = None
+        if decision is not None:
+            from langgraph.types import Command
+
+            from ._nodes import normalise_decision
+
+            graph_input = Command(resume=normalise_decision(decision))
+        async for event in self._drive(run_id, graph_input, resuming=True):
+            yield event
+
+    # -- sync wrappers ----------------------------------------------------------------------------------------
+    def run(self, task: str, *, run_id: str | None = None) -> RunResult:
+        """Sync form of `arun`. Raises: RuntimeError: called from inside a running event loop."""
+        return _sync(self.arun(task, run_id=run_id))
+
+    def resume(self, run_id: str, decision: Any | None = None) -> RunResult:
+        """Sync form of `aresume`."""
+        return _sync(self.aresume(run_id, decision))
+
+    # -- driving the graph ------------------------------------------------------------------------------------
+    async def _drive(self, run_id: str, graph_input: Any, *, resuming: bool = False) -> AsyncIterator[RunEvent]:
+        config = {'configurable': {'thread_id': run_id}, 'recursion_limit': 100_000}
+        async with open_checkpointer(self.checkpointer) as saver, self._run_sandbox() as sandbox:
+            graph = build_graph(replace(self._rt, sandbox=sandbox), saver)
+            if resuming:
+                snapshot = await graph.aget_state(config)
+                if not snapshot.next:
+                    if not snapshot.values:
+                        raise ValueError(f'run {run_id!r} has no checkpoint to resume from')
+                    self._results[run_id] = _result(run_id, snapshot.values, None)
+                    return
+                pending = _interrupt_value(snapshot)
+                if pending is not None and graph_input is None:
+                    if self.approver is None:
+                        raise ValueError(f'run {run_id!r} is waiting for approval of {pending["tool"]!r}: '
+                                         'pass a decision (Approve, Edit, Reject or Abort)')
+                    graph_input = await self._ask_approver(pending)
+            while True:
+                interrupted: dict[str, Any] | None = None
+                async for mode, chunk in graph.astream(graph_input, config, stream_mode=['custom', 'updates'],
+                                                       durability='sync'):
+                    if mode == 'custom':
+                        yield parse_event(chunk)
+                    elif isinstance(chunk, dict) and '__interrupt__' in chunk:
+                        interrupted = chunk['__interrupt__'][0].value
+                if interrupted is not None and self.approver is not None:
+                    graph_input = await self._ask_approver(interrupted)
+                    continue
+                break
+            snapshot = await graph.aget_state(config)
+            result = self._results[run_id] = _result(run_id, snapshot.values, interrupted)
+            if interrupted is not None:
+                self.store.update_run(run_id, status='awaiting_approval')
+                paused = RunFinished(run_id=run_id, status='awaiting_approval', steps=result.steps,
+                                     usage=result.usage, cost_usd=result.cost_usd,
+                                     stop_reason=f'waiting for approval of {interrupted["tool"]!r}')
+                self.store.add_event(run_id, paused.model_dump(mode='json'))
+                yield paused
+
+    async def _ask_approver(self, request: dict[str, Any]) -> Any:
+        from langgraph.types import Command
+
+        from ._nodes import normalise_decision
+
+        decide: Callable[[Any], Awaitable[Any]] = self.approver.decide  # type: ignore[union-attr]
+        try:
+            from .policy import ApprovalRequest
+
+            req: Any = ApprovalRequest.model_validate({**request, 'tool_name': request['tool']})
+        except Exception:  # approvers that take the plain dict
+            req = request
+        return Command(resume=normalise_decision(await decide(req)))
+
+    @asynccontextmanager
+    async def _run_sandbox(self) -> AsyncIterator[Any]:
+        sandbox = self._rt.sandbox
+        if sandbox is not None and hasattr(sandbox, 'aacquire'):
+            box = await sandbox.aacquire()
+            try:
+                yield box
+            finally:
+                await sandbox.arelease(box)
+        else:
+            yield sandbox
+
+    async def _consume(self, run_id: str, events: AsyncIterator[RunEvent]) -> RunResult:
+        async for _ in events:
+            pass
+        return self._results.pop(run_id)
+
+
+def _sync(coro: Coroutine[Any, Any, T]) -> T:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    coro.close()
+    raise RuntimeError('called the sync API inside a running event loop: use `await agent.arun(...)` instead')
+
+
+def _interrupt_value(snapshot: Any) -> dict[str, Any] | None:
+    for task in snapshot.tasks:
+        for intr in getattr(task, 'interrupts', ()):
+            return dict(intr.value)
+    return None
+
+
+def _result(run_id: str, values: dict[str, Any], interrupted: dict[str, Any] | None) -> RunResult:
+    status = 'awaiting_approval' if interrupted is not None else (values.get('status') or 'failed')
+    if status == 'running':
+        status = 'failed'
+    return RunResult(
+        run_id=run_id,
+        status=status,
+        output=values.get('output'),
+        steps=values.get('steps', 0),
+        tool_calls=values.get('tool_calls', 0),
+        usage=Usage(input_tokens=values.get('input_tokens', 0), output_tokens=values.get('output_tokens', 0)),
+        cost_usd=values.get('cost_usd', 0.0),
+        stop_reason=values.get('stop_reason'),
+        pending_approval=interrupted,
+    )
+
+
+def resolve_model(model: str | ChatModel | None, settings: Settings) -> ChatModel:
+    """A `ChatModel` from a model string, or the configured default.
+
+    Raises:
+        ConfigError: no model given or configured, or a `scripted:` file is invalid.
+    """
+    from ._settings import ConfigError
+
+    if model is None:
+        model = settings.model
+    if model is None or (isinstance(model, str) and not model.strip()):
+        raise ConfigError(
+            'no model configured',
+            hint='pass --model (e.g. openai/gpt-4o-mini, ollama/llama3 with AGENTCORE_API_BASE, or '
+            'scripted:PATH), or set AGENTCORE_MODEL, or `model = "..."` in agentcore.toml',
+        )
+    if not isinstance(model, str):
+        return model
+    if model.startswith('scripted:'):
+        from ._scripted import ScriptedModel
+
+        return ScriptedModel.from_file(model.removeprefix('scripted:'))
+    from ._litellm import LiteLLMModel
+
+    return LiteLLMModel(model, api_base=settings.api_base, api_key=settings.api_key,
+                        timeout_s=settings.model_timeout_s, retries=settings.model_retries)
+
+
+def _as_tool(obj: Any) -> Any:
+    from tools import as_tool
+
+    return as_tool(obj)
+
+
+def _resolve_policy(policy: Any) -> Any:
+    if policy is None:
+        return AllowAll()
+    if isinstance(policy, str | Path):
+        from .policy import load_policy
+
+        return load_policy(policy)
+    return policy
+
+
+def _default_guardrails() -> list[Any]:
+    from .guardrails import InjectionDetector, Redactor
+
+    return [InjectionDetector(), Redactor()]
+
+
+def _audit_log(store: Any) -> Any:
+    from .audit import AuditLog
+
+    return AuditLog(store.engine)

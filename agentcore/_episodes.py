@@ -1,0 +1,43 @@
+"""Turning a finished run into an episode for episodic memory."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ._state import AgentState
+
+
+def episode_from_run(state: AgentState) -> Any:
+    """A `memory.Episode` summarising the run: the task, the tools it called, the outcome and the answer."""
+    from memory import Episode
+
+    calls: list[str] = []
+    errors: list[str] = []
+    for m in state.get('messages', []):
+        for c in m.get('tool_calls') or []:
+            calls.append(f'{c["name"]}({_short(c.get("arguments", ""))})')
+        if m.get('role') == 'tool' and str(m.get('content', '')).lstrip('<untrusted-data').find('error:') != -1:
+            errors.append(str(m.get('name')))
+    status = state.get('status') or 'completed'
+    outcome = 'completed' if status == 'running' else status
+    output = (state.get('output') or state.get('stop_reason') or '')[:2000]
+    lessons = f'tools that failed: {", ".join(sorted(set(errors)))}' if errors else ''
+    return Episode(
+        run_id=state['run_id'],
+        namespace=state.get('namespace', 'default'),
+        task=state['task'],
+        plan_summary=output,
+        steps_digest='; '.join(calls)[:4000],
+        outcome=outcome,
+        lessons=lessons,
+        tags=sorted({c.split('(')[0] for c in calls}),
+    )
+
+
+def _short(arguments: str, limit: int = 80) -> str:
+    try:
+        text = json.dumps(json.loads(arguments), sort_keys=True)
+    except (json.JSONDecodeError, TypeError):
+        text = str(arguments)
+    return text if len(text) <= limit else text[: limit - 3] + '...'

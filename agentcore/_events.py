@@ -1,0 +1,150 @@
+"""Typed, serialisable run events: what `Agent.astream` yields and what the run store and the TUI consume.
+
+Every event is a pydantic model with a literal `type` discriminator, so `parse_event(event.model_dump())` gives the
+same event back (events travel through LangGraph's custom stream as plain dicts).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+from ._messages import Usage
+
+
+class _Event(BaseModel):
+    run_id: str
+
+
+class RunStarted(_Event):
+    type: Literal['run_started'] = 'run_started'
+    task: str
+    model: str
+
+
+class ModelTurnStarted(_Event):
+    type: Literal['model_turn_started'] = 'model_turn_started'
+    step: int
+
+
+class ModelTurnFinished(_Event):
+    type: Literal['model_turn_finished'] = 'model_turn_finished'
+    step: int
+    content: str
+    tool_calls: list[dict[str, Any]] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    cost_usd: float = 0.0
+
+
+class TurnRejected(_Event):
+    """A malformed model turn, reported back to the model instead of crashing the run."""
+
+    type: Literal['turn_rejected'] = 'turn_rejected'
+    step: int
+    reason: str
+
+
+class PolicyDecided(_Event):
+    type: Literal['policy_decision'] = 'policy_decision'
+    call_id: str
+    tool: str
+    action: Literal['allow', 'deny', 'ask']
+    rule: str
+    reason: str
+
+
+class ApprovalRequested(_Event):
+    type: Literal['approval_requested'] = 'approval_requested'
+    call_id: str
+    tool: str
+    arguments: dict[str, Any]
+    args_hash: str
+    reason: str
+
+
+class ApprovalResolved(_Event):
+    type: Literal['approval_resolved'] = 'approval_resolved'
+    call_id: str
+    tool: str
+    decision: str
+    detail: str = ''
+
+
+class ToolCallStarted(_Event):
+    type: Literal['tool_call_started'] = 'tool_call_started'
+    call_id: str
+    tool: str
+    arguments: dict[str, Any]
+
+
+class ToolCallFinished(_Event):
+    type: Literal['tool_call_finished'] = 'tool_call_finished'
+    call_id: str
+    tool: str
+    content: str
+    is_error: bool = False
+    reused: bool = False
+    duration_s: float = 0.0
+
+
+class GuardrailFlagged(_Event):
+    type: Literal['guardrail_flagged'] = 'guardrail_flagged'
+    stage: str
+    guardrail: str
+    action: str
+    findings: list[str] = Field(default_factory=list)
+
+
+class MemoryRecalled(_Event):
+    type: Literal['memory_recalled'] = 'memory_recalled'
+    query: str
+    backend: str
+    episodes: list[dict[str, Any]] = Field(default_factory=list)
+    error: str | None = None
+
+
+class MemorySaved(_Event):
+    type: Literal['memory_saved'] = 'memory_saved'
+    backend: str
+    episode_id: str | None = None
+    error: str | None = None
+
+
+class RunFinished(_Event):
+    type: Literal['run_finished'] = 'run_finished'
+    status: str
+    output: str | None = None
+    stop_reason: str | None = None
+    steps: int = 0
+    usage: Usage = Field(default_factory=Usage)
+    cost_usd: float = 0.0
+
+
+RunEvent = Annotated[
+    RunStarted
+    | ModelTurnStarted
+    | ModelTurnFinished
+    | TurnRejected
+    | PolicyDecided
+    | ApprovalRequested
+    | ApprovalResolved
+    | ToolCallStarted
+    | ToolCallFinished
+    | GuardrailFlagged
+    | MemoryRecalled
+    | MemorySaved
+    | RunFinished,
+    Field(discriminator='type'),
+]
+
+_adapter: TypeAdapter[RunEvent] = TypeAdapter(RunEvent)
+
+
+def parse_event(data: dict[str, Any]) -> RunEvent:
+    """Rebuild an event from its `model_dump()`.
+
+    Raises:
+        pydantic.ValidationError: `data` is not a known event.
+    """
+    return _adapter.validate_python(data)

@@ -1,0 +1,44 @@
+"""The graph state. Plain JSON-shaped dicts only, so checkpoints pass strict msgpack deserialization."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, Literal, TypedDict
+
+RunStatus = Literal['running', 'completed', 'stopped_by_budget', 'denied', 'awaiting_approval', 'failed']
+
+#: What the graph decided about one tool call of the current model turn.
+CallAction = Literal['allow', 'deny', 'ask', 'approved', 'rejected', 'error']
+
+
+class PendingCall(TypedDict):
+    """One tool call of the current model turn, on its way through policy, approval and execution."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any]
+    side_effects: str
+    source: str
+    action: CallAction
+    rule: str
+    reason: str
+
+
+class AgentState(TypedDict, total=False):
+    """State of one run. `messages` only grows (each node returns the messages it adds)."""
+
+    run_id: str
+    task: str
+    namespace: str
+    messages: Annotated[list[dict[str, Any]], operator.add]
+    pending: list[PendingCall]
+    status: RunStatus
+    stop_reason: str | None
+    output: str | None
+    steps: int
+    tool_calls: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    started_at: float
+    route: str

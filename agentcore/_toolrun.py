@@ -1,0 +1,93 @@
+"""Running one model turn's tool calls: concurrently (bounded), in call order, exactly once per call id."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from ._events import GuardrailFlagged, ToolCallFinished, ToolCallStarted
+from ._runtime import RunContext
+from ._state import PendingCall
+from ._turns import tool_message
+
+
+def bound_text(text: str, limit: int) -> str:
+    """Head and tail of `text` with a marker in between when it is longer than `limit` characters."""
+    if len(text) <= limit:
+        return text
+    head = limit * 2 // 3
+    tail = limit - head
+    return f'{text[:head]}\n... [{len(text) - limit} characters omitted] ...\n{text[-tail:]}'
+
+
+async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCall) -> tuple[str, bool, bool, float]:
+    """Run one call through the effect ledger. Returns (content for the model, is_error, reused, seconds)."""
+    from tools import ToolContext, ToolError
+
+    done = rt.store.tool_call(run_id, call['id'])
+    if done is not None and done.status == 'completed':
+        return done.content or '', done.is_error, True, 0.0
+    tool = rt.tools[call['name']]
+    rt.store.tool_call_started(run_id, call['id'], call['name'], call['arguments'], call['side_effects'])
+    rt.emit(ToolCallStarted(run_id=run_id, call_id=call['id'], tool=call['name'], arguments=call['arguments']))
+    ctx = ToolContext(run_id=run_id, call_id=call['id'], sandbox=rt.sandbox, memory=rt.memory, policy=rt.policy,
+                      namespace=namespace)
+    t0 = time.perf_counter()
+    full: str | None = None
+    data: dict[str, Any] | None = None
+    try:
+        result = await tool.run(call['arguments'], ctx)
+        content, is_error, full, data = result.content, result.is_error, result.full_output, result.data
+    except ToolError as exc:
+        content, is_error = f'error: {exc}', True
+    except Exception as exc:  # a tool can never crash the run
+        content, is_error = f'error: tool {call["name"]!r} raised {type(exc).__name__}: {exc}', True
+    elapsed = time.perf_counter() - t0
+    content = await _guard_tool_output(rt, run_id, call['name'], content)
+    if full is None and len(content) > rt.tool_output_chars:
+        full = content
+    content = bound_text(content, rt.tool_output_chars)
+    rt.store.tool_call_finished(run_id, call['id'], content=content, is_error=is_error, full_output=full, data=data)
+    return content, is_error, False, elapsed
+
+
+async def _guard_tool_output(rt: RunContext, run_id: str, tool: str, content: str) -> str:
+    for guard in rt.guardrails:
+        verdict = await guard.check(content, stage='tool_output')
+        if verdict.findings:
+            rt.emit(GuardrailFlagged(run_id=run_id, stage='tool_output', guardrail=guard.name,
+                                     action=verdict.action, findings=[f.kind for f in verdict.findings]))
+        if verdict.action in ('modify', 'block'):
+            content = verdict.text
+    from .guardrails import wrap_untrusted
+
+    return wrap_untrusted(content, source=f'tool:{tool}')
+
+
+async def run_calls(rt: RunContext, state: dict[str, Any], calls: list[PendingCall]) -> list[dict[str, Any]]:
+    """Execute allowed calls concurrently (at most `rt.max_parallel_tools` at once) and return one tool message
+    per call, in call order. Denied, rejected and malformed calls get an error message instead.
+    """
+    run_id, namespace = state['run_id'], state.get('namespace', 'default')
+    gate = asyncio.Semaphore(max(1, rt.max_parallel_tools))
+
+    async def one(call: PendingCall) -> dict[str, Any]:
+        if call['action'] in ('allow', 'approved'):
+            async with gate:
+                content, is_error, reused, elapsed = await _execute(rt, run_id, namespace, call)
+        else:
+            content, is_error, reused, elapsed = _refusal(call), True, False, 0.0
+        rt.emit(ToolCallFinished(run_id=run_id, call_id=call['id'], tool=call['name'], content=content,
+                                 is_error=is_error, reused=reused, duration_s=elapsed))
+        return tool_message(call['id'], call['name'], content)
+
+    return list(await asyncio.gather(*(one(c) for c in calls)))
+
+
+def _refusal(call: PendingCall) -> str:
+    if call['action'] == 'deny':
+        return f'error: call denied by policy ({call["rule"]}): {call["reason"]}'
+    if call['action'] == 'rejected':
+        return f'error: the approver rejected this call: {call["reason"] or "no reason given"}'
+    return f'error: {call["reason"]}'

@@ -1,0 +1,79 @@
+"""Checking a model turn: every malformed part becomes a readable error for the model, never a crash."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from ._messages import Message
+from ._state import PendingCall
+
+if TYPE_CHECKING:
+    from tools import Tool
+
+#: Prefix of corrective messages the framework writes into the conversation.
+NOTICE = '[agentcore]'
+
+_JSON_BLOCK = re.compile(r'```(?:json)?\s*(\{.*?\})\s*```', re.DOTALL)
+
+
+def parse_calls(message: Message, tools: dict[str, Tool]) -> list[PendingCall]:
+    """Turn the model's tool calls into pending calls; malformed ones get action `error` and a reason."""
+    from tools import ToolArgumentsError
+
+    pending: list[PendingCall] = []
+    for call in message.tool_calls:
+        base = PendingCall(id=call.id, name=call.name, arguments={}, side_effects='none', source='python',
+                           action='allow', rule='', reason='')
+        tool = tools.get(call.name)
+        if tool is None:
+            known = ', '.join(sorted(tools)) or 'none'
+            pending.append({**base, 'action': 'error', 'reason': f'unknown tool {call.name!r}; available tools: {known}'})
+            continue
+        base['side_effects'] = tool.side_effects
+        base['source'] = getattr(tool, 'source', 'python')
+        try:
+            args = json.loads(call.arguments or '{}')
+        except json.JSONDecodeError as exc:
+            pending.append({**base, 'action': 'error',
+                            'reason': f'arguments are not valid JSON ({exc.msg} at position {exc.pos}); '
+                                      'send a JSON object matching the tool schema'})
+            continue
+        if not isinstance(args, dict):
+            pending.append({**base, 'action': 'error',
+                            'reason': f'arguments must be a JSON object, got {type(args).__name__}'})
+            continue
+        try:
+            args = tool.validate_arguments(args)
+        except ToolArgumentsError as exc:
+            pending.append({**base, 'arguments': args, 'action': 'error', 'reason': f'invalid arguments: {exc}'})
+            continue
+        pending.append({**base, 'arguments': args})
+    return pending
+
+
+def text_tool_call(content: str, tools: dict[str, Tool]) -> str | None:
+    """The tool name, if the model wrote a call to a known tool as text instead of calling it."""
+    candidates = [content.strip(), *_JSON_BLOCK.findall(content)]
+    for text in candidates:
+        if not text.startswith('{'):
+            continue
+        try:
+            obj: Any = json.loads(text)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(obj, dict):
+            name = obj.get('name') or obj.get('tool') or (obj.get('function') or {}).get('name')
+            if isinstance(name, str) and name in tools and ({'arguments', 'parameters', 'args'} & obj.keys()):
+                return name
+    return None
+
+
+def notice(text: str) -> dict[str, Any]:
+    """A corrective user-role message from the framework."""
+    return Message(role='user', content=f'{NOTICE} {text}').model_dump()
+
+
+def tool_message(call_id: str, name: str, content: str) -> dict[str, Any]:
+    return Message(role='tool', content=content, tool_call_id=call_id, name=name).model_dump()

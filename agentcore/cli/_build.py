@@ -1,0 +1,95 @@
+"""Building agents from command-line options (and again from a stored run, to resume it)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from typing import Any
+
+import typer
+
+from ._output import print_json
+
+
+def resolve_tools(specs: list[str]) -> list[Any]:
+    """Tools from names of built-ins or `module:function` references.
+
+    Raises:
+        typer.BadParameter: an unknown name or a reference that cannot be imported.
+    """
+    from tools import builtin_tools, host_tools
+
+    available = {t.name: t for t in [*builtin_tools(), *host_tools()]}
+    out: list[Any] = []
+    for spec in [s.strip() for item in specs for s in item.split(',') if s.strip()]:
+        if ':' in spec:
+            module_name, _, attr = spec.partition(':')
+            try:
+                out.append(getattr(importlib.import_module(module_name), attr))
+            except (ImportError, AttributeError) as exc:
+                raise typer.BadParameter(f'--tools {spec}: cannot import ({exc})') from None
+        elif spec in available:
+            out.append(available[spec])
+        else:
+            raise typer.BadParameter(f'--tools {spec}: unknown tool; built-ins: {", ".join(sorted(available))}')
+    return out
+
+
+def build_agent(*, model: str | None, tools: list[str], policy: str | None, max_steps: int | None) -> Any:
+    """An `Agent` configured from CLI options and settings; records the options for `agentcore resume`."""
+    from agentcore import Agent, Budget, load_settings
+
+    settings = load_settings()
+    tool_objs = resolve_tools(tools)
+    sandbox = _sandbox_if_needed(tool_objs)
+    budget = Budget(max_steps=max_steps) if max_steps else None
+    agent = Agent(model=model, tools=tool_objs, sandbox=sandbox, policy=policy or settings.policy, budget=budget,
+                  approver=_terminal_approver(), settings=settings)
+    agent.run_metadata['cli'] = {'model': model, 'tools': tools, 'policy': policy, 'max_steps': max_steps}
+    return agent
+
+
+def agent_for_run(run_id: str) -> Any:
+    """Rebuild the agent a stored run was started with."""
+    from agentcore import load_settings
+    from agentcore.runstore import RunStore
+
+    store = RunStore(load_settings().run_store_url)
+    record = store.get_run(run_id)
+    options = json.loads(record.config_json).get('cli') or {}
+    return build_agent(model=options.get('model') or record.model, tools=options.get('tools') or [],
+                       policy=options.get('policy'), max_steps=options.get('max_steps'))
+
+
+def _sandbox_if_needed(tool_objs: list[Any]) -> Any:
+    if not any(getattr(t, 'side_effects', '') == 'sandbox' or getattr(t, 'needs_sandbox', False) for t in tool_objs):
+        return None
+    from sandbox import DockerSandbox
+
+    return DockerSandbox()
+
+
+def _terminal_approver() -> Any:
+    import sys
+
+    if not sys.stdin.isatty():
+        return None
+    from agentcore.policy import CLIApprover
+
+    return CLIApprover()
+
+
+def print_result(result: Any, *, as_json: bool) -> None:
+    if as_json:
+        print_json(result.model_dump(mode='json'))
+        return
+    if result.status == 'completed':
+        typer.echo(result.output or '')
+    elif result.status == 'awaiting_approval':
+        call = result.pending_approval or {}
+        typer.echo(f'run {result.run_id} is waiting for approval of {call.get("tool")}({json.dumps(call.get("arguments"))})')
+        typer.echo(f'  continue with: agentcore resume {result.run_id} --approve | --reject REASON | --edit JSON | --abort')
+    else:
+        typer.echo(f'run {result.run_id} {result.status}: {result.stop_reason or ""}', err=True)
+    typer.echo(f'[{result.run_id}] {result.status} · {result.steps} steps · {result.usage.total_tokens} tokens · '
+               f'${result.cost_usd:.4f}', err=True)

@@ -1,0 +1,75 @@
+"""`agentcore run` and `agentcore resume`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+
+
+
+
+def register(app: typer.Typer) -> None:
+    app.command('run', help='Run an agent on TASK and print its answer.')(run)
+    app.command('resume', help='Continue a paused or interrupted run.')(resume)
+
+
+def run(
+    task: str = typer.Argument(..., help='What the agent should do.'),
+    model: str | None = typer.Option(None, '--model', '-m', help='litellm model id, or scripted:PATH.'),
+    tools: list[str] | None = typer.Option(
+        None, '--tools', '-t', help='Built-in tool names (python, shell, read_file...) or module:function; repeatable.'
+    ),
+    policy: str | None = typer.Option(None, '--policy', '-p', help='Policy file (YAML or TOML).'),
+    max_steps: int | None = typer.Option(None, '--max-steps', min=1, help='Budget: model turns.'),
+    as_json: bool = typer.Option(False, '--json', help='Print the result as JSON.'),
+) -> None:
+    from ._build import build_agent, print_result
+
+    agent = build_agent(model=model, tools=tools or [], policy=policy, max_steps=max_steps)
+    result = agent.run(task)
+    print_result(result, as_json=as_json)
+    raise typer.Exit(0 if result.status in ('completed', 'awaiting_approval') else 1)
+
+
+def resume(
+    run_id: str = typer.Argument(..., help='The run to continue.'),
+    approve: bool = typer.Option(False, '--approve', help='Approve the call the run waits for.'),
+    reject: str | None = typer.Option(None, '--reject', help='Reject the waiting call, with this reason.'),
+    edit: str | None = typer.Option(None, '--edit', help='Approve with these arguments instead (a JSON object).'),
+    abort: bool = typer.Option(False, '--abort', help='Abort the run.'),
+    as_json: bool = typer.Option(False, '--json', help='Print the result as JSON.'),
+) -> None:
+    from ._build import agent_for_run, print_result
+
+    decision = _decision(approve=approve, reject=reject, edit=edit, abort=abort)
+    agent = agent_for_run(run_id)
+    result = agent.resume(run_id, decision)
+    print_result(result, as_json=as_json)
+    raise typer.Exit(0 if result.status in ('completed', 'awaiting_approval') else 1)
+
+
+def _decision(*, approve: bool, reject: str | None, edit: str | None, abort: bool) -> dict[str, Any] | None:
+    chosen = [name for name, on in (('--approve', approve), ('--reject', reject is not None),
+                                    ('--edit', edit is not None), ('--abort', abort)) if on]
+    if len(chosen) > 1:
+        raise typer.BadParameter(f'choose one of {", ".join(chosen)}')
+    if approve:
+        return {'kind': 'approve'}
+    if reject is not None:
+        return {'kind': 'reject', 'reason': reject}
+    if abort:
+        return {'kind': 'abort', 'reason': 'aborted from the command line'}
+    if edit is not None:
+        try:
+            arguments = json.loads(edit)
+        except json.JSONDecodeError as exc:
+            raise typer.BadParameter(f'--edit: not valid JSON ({exc.msg} at position {exc.pos})') from None
+        if not isinstance(arguments, dict):
+            raise typer.BadParameter('--edit: expected a JSON object of arguments')
+        return {'kind': 'edit', 'arguments': arguments}
+    return None
+
+
+

@@ -1,0 +1,35 @@
+"""Guardrails: checks on text entering and leaving the agent (prompt injection, secrets and PII).
+
+Recommended for tool output and recalled memory: `GuardrailChain([Redactor(), InjectionDetector()])`, then
+`wrap_untrusted` before the model sees it. Optional detectors plug in through the `Guardrail` protocol: `LLMJudge`
+(here, litellm), or wrappers around LLM Guard or Presidio (not shipped; see the package README of those projects).
+"""
+
+from __future__ import annotations
+
+from ._base import Finding, Guardrail, GuardrailAction, GuardrailError, GuardrailResult, Stage, check_sync
+from ._chain import GuardrailChain
+from ._injection import InjectionDetector, InjectionMode, defang, neutralise, quarantine_notice
+from ._llm_judge import LLMJudge
+from ._redactor import SECRET_KINDS, Redactor
+from ._untrusted import wrap_untrusted
+
+__all__ = [
+    'SECRET_KINDS',
+    'Finding',
+    'Guardrail',
+    'GuardrailAction',
+    'GuardrailChain',
+    'GuardrailError',
+    'GuardrailResult',
+    'InjectionDetector',
+    'InjectionMode',
+    'LLMJudge',
+    'Redactor',
+    'Stage',
+    'check_sync',
+    'defang',
+    'neutralise',
+    'quarantine_notice',
+    'wrap_untrusted',
+]

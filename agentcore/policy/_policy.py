@@ -1,0 +1,151 @@
+"""`Policy`: ordered per-tool rules, argument constraints, MCP handling, domain allowlist and budget."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from agentcore._budget import Budget
+
+from ._compile import CompiledRule, compile_domains, compile_rule, literal_prefix
+from ._constraints import host_allowed
+from ._schema import DefaultAction, PolicySpec
+
+
+class PolicyDecision(BaseModel):
+    """What the policy says about one tool call.
+
+    Attributes:
+        action: `allow` (run it), `deny` (do not; tell the model `reason`) or `ask` (a human approves first).
+        rule: the deciding rule, e.g. `rules[1] (shell: deny)`, or `default`.
+        reason: why, in one line (which rule, or which constraint failed on which argument).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    action: Literal['allow', 'deny', 'ask']
+    rule: str
+    reason: str
+
+
+def is_mcp_tool(tool_name: str, source: str = 'python') -> bool:
+    """Whether a tool counts as MCP: `source == 'mcp'` or a name starting with `mcp__`."""
+    return source == 'mcp' or tool_name.startswith('mcp__')
+
+
+class Policy:
+    """A compiled policy. Build it with `load_policy`, `Policy.from_dict` or `Policy.allow_all`.
+
+    Evaluation, for one call:
+      1. Rules are tried in file order; the first whose glob matches the tool name decides (first match wins).
+      2. MCP tools (see `is_mcp_tool`) only count as matched by a rule whose glob starts with a literal part
+         (`mcp__github__*`, `search_issues`), never by a catch-all like `*` or `*search*`; a catch-all *deny* still
+         denies them. Without such a rule they are denied, whatever `default` says.
+      3. A matching allow/ask rule whose constraints fail becomes deny, naming the constraint and argument.
+      4. No rule matched: `default`. `auto` (the default) allows tools whose side effects are `none` or `sandbox`
+         and asks for `external` ones (and for any unknown side-effect value).
+    """
+
+    def __init__(self, spec: PolicySpec, *, source: str = '<dict>', _allow_all: bool = False) -> None:
+        """Compile `spec`.
+
+        Raises:
+            PolicyFileError: a rule or setting is invalid (see the subclasses for each kind).
+        """
+        self.spec = spec
+        self.source = source
+        self.rules: tuple[CompiledRule, ...] = tuple(compile_rule(source, i, r) for i, r in enumerate(spec.rules))
+        self.allowed_domains = compile_domains(source, spec.network.allowed_domains if spec.network else None)
+        self._budget = Budget(**spec.budget.model_dump(exclude_unset=True)) if spec.budget is not None else None
+        self._allow_all = _allow_all
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = '<dict>') -> Policy:
+        """A policy from plain data shaped like a policy file.
+
+        Raises:
+            PolicyFileError: the data is invalid; the message names `source` and the field.
+        """
+        from ._loader import parse_spec
+
+        return cls(parse_spec(data, source), source=source)
+
+    @classmethod
+    def allow_all(cls) -> Policy:
+        """A policy that allows every tool (MCP included) and every domain, with no budget. For tests and demos."""
+        return cls(PolicySpec(default='allow'), source='<allow_all>', _allow_all=True)
+
+    @property
+    def budget(self) -> Budget | None:
+        """The run budget from the `budget` section, or `None` when the policy sets none."""
+        return self._budget
+
+    @property
+    def default(self) -> DefaultAction:
+        return self.spec.default
+
+    def allows_domain(self, host: str) -> bool:
+        """Whether network tools may reach `host` under `network.allowed_domains` (subdomains included).
+
+        Deny by default: without an allowlist no host is allowed; an entry `'*'` allows any host.
+        `Policy.allow_all()` allows any host.
+        """
+        if self._allow_all:
+            return True
+        if self.allowed_domains is None:
+            return False
+        return '*' in self.allowed_domains or host_allowed(host, self.allowed_domains)
+
+    def evaluate(
+        self, tool_name: str, arguments: dict[str, Any], *, side_effects: str = 'none', source: str = 'python'
+    ) -> PolicyDecision:
+        """Decide on one tool call (see the class docstring for the order of evaluation).
+
+        Args:
+            tool_name: the tool's name as the model called it.
+            arguments: the parsed arguments.
+            side_effects: the tool's `side_effects` (`none`, `sandbox` or `external`); used by the default.
+            source: where the tool comes from; `mcp` makes it an MCP tool.
+        """
+        mcp = is_mcp_tool(tool_name, source) and not self._allow_all
+        for rule in self.rules:
+            glob = rule.matching_glob(tool_name)
+            if glob is None:
+                continue
+            if mcp and not literal_prefix(glob):
+                if rule.action == 'deny':
+                    return self._deny_rule(rule, tool_name)
+                continue
+            if rule.action == 'deny':
+                return self._deny_rule(rule, tool_name)
+            problem = rule.failure(arguments)
+            if problem:
+                return PolicyDecision(action='deny', rule=rule.label, reason=f'{rule.label}: {problem}')
+            verb = 'allows' if rule.action == 'allow' else 'asks for approval of'
+            reason = f'{rule.label} {verb} {tool_name}' + (f': {rule.reason}' if rule.reason else '')
+            return PolicyDecision(action=rule.action, rule=rule.label, reason=reason)
+        if mcp:
+            return PolicyDecision(
+                action='deny',
+                rule='default',
+                reason=f'MCP tool {tool_name!r} is not explicitly allowed by any rule (catch-all rules do not count)',
+            )
+        if self.spec.default != 'auto':
+            action = self.spec.default
+            why = f'no rule matches {tool_name!r}; default is {action}'
+        else:
+            action = 'allow' if side_effects in ('none', 'sandbox') else 'ask'
+            why = f'no rule matches {tool_name!r}; default for side_effects={side_effects!r} is {action}'
+        return PolicyDecision(action=action, rule='default', reason=why)
+
+    @staticmethod
+    def _deny_rule(rule: CompiledRule, tool_name: str) -> PolicyDecision:
+        reason = f'{rule.label} denies {tool_name}'
+        if rule.reason:
+            reason += f': {rule.reason}'
+        return PolicyDecision(action='deny', rule=rule.label, reason=reason)
+
+    def __repr__(self) -> str:
+        return f'Policy(source={self.source!r}, rules={len(self.rules)}, default={self.spec.default!r})'

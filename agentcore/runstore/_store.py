@@ -1,0 +1,240 @@
+"""The run store: every run, its events, tool calls, policy decisions and usage, in SQL.
+
+SQLite under the data directory by default; any SQLAlchemy URL (e.g. `postgresql+psycopg://...`) for scale.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import SQLModel, create_engine
+
+from ._tables import PolicyDecisionRecord, RunRecord, StepRecord, ToolCallRecord, UsageRecord
+
+
+class RunNotFoundError(LookupError):
+    """No run with that id in the store."""
+
+    usage_error = True
+
+    def __init__(self, run_id: str) -> None:
+        super().__init__(f'no run {run_id!r} in the run store')
+        self.hint = 'list runs with `agentcore runs list`'
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute('PRAGMA journal_mode=WAL')
+    cur.execute('PRAGMA synchronous=NORMAL')
+    cur.execute('PRAGMA busy_timeout=5000')
+    cur.close()
+
+
+def sqlite_url(path: Path) -> str:
+    """The SQLAlchemy URL of a SQLite file."""
+    return f'sqlite:///{path}'
+
+
+class RunStore:
+    """Persistent record of runs. Thread-safe; one instance may be shared by many agents.
+
+    Events, policy decisions and usage are buffered and written in one transaction per `flush()` (the agent graph
+    flushes after every node); the effect ledger and run status are written through at once, because resuming
+    after a crash depends on them.
+
+    Args:
+        url: a SQLAlchemy URL. `sqlite:///path` or `postgresql+psycopg://user@host/db`.
+
+    Raises:
+        sqlalchemy.exc.ArgumentError: the URL is not a valid SQLAlchemy URL.
+        sqlalchemy.exc.OperationalError: the database cannot be reached.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith('sqlite'):
+            self.engine: Engine = create_engine(url, connect_args={'check_same_thread': False})
+            event.listen(self.engine, 'connect', _sqlite_pragmas)
+        else:
+            self.engine = create_engine(url, pool_pre_ping=True)
+        SQLModel.metadata.create_all(self.engine)
+        self._lock = threading.Lock()
+        self._seq: dict[str, int] = {}
+        self._buffer: list[tuple[Any, dict[str, Any]]] = []
+
+    # -- runs -------------------------------------------------------------------------------------------------
+    def create_run(self, run_id: str, task: str, model: str, config: dict[str, Any] | None = None) -> None:
+        """Record a new run (a no-op if it already exists, so resuming is safe)."""
+        with self.engine.begin() as conn:
+            if conn.execute(select(_RUNS.c.run_id).where(_RUNS.c.run_id == run_id)).first() is not None:
+                return
+            now = _now()
+            conn.execute(insert(_RUNS).values(run_id=run_id, task=task, model=model, created_at=now, updated_at=now,
+                                              config_json=_dumps(config or {}), **_RUN_DEFAULTS))
+
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        """Update columns of a run.
+
+        Raises:
+            RunNotFoundError: no such run.
+        """
+        self.flush()
+        with self.engine.begin() as conn:
+            done = conn.execute(update(_RUNS).where(_RUNS.c.run_id == run_id).values(**fields, updated_at=_now()))
+            if done.rowcount == 0:
+                raise RunNotFoundError(run_id)
+
+    def get_run(self, run_id: str) -> RunRecord:
+        """Raises: RunNotFoundError: no such run."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(_RUNS).where(_RUNS.c.run_id == run_id)).first()
+        if row is None:
+            raise RunNotFoundError(run_id)
+        return RunRecord.model_validate(dict(row._mapping))
+
+    def list_runs(self, limit: int = 50) -> list[RunRecord]:
+        """The most recent runs first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(_RUNS).order_by(_RUNS.c.created_at.desc()).limit(limit))
+            return [RunRecord.model_validate(dict(r._mapping)) for r in rows]
+
+    # -- buffered writes --------------------------------------------------------------------------------------
+    def add_event(self, run_id: str, data: dict[str, Any]) -> None:
+        """Append one run event (a `RunEvent.model_dump()`); written at the next `flush()`."""
+        with self._lock:
+            seq = self._seq.get(run_id)
+            if seq is None:
+                seq = self._last_seq(run_id)
+            self._seq[run_id] = seq = seq + 1
+            self._buffer.append((_STEPS, {'run_id': run_id, 'seq': seq, 'type': str(data.get('type', '')),
+                                          'ts': _now(), 'data_json': _dumps(data)}))
+
+    def add_policy_decision(self, run_id: str, call_id: str, tool: str, action: str, rule: str, reason: str) -> None:
+        with self._lock:
+            self._buffer.append((_POLICY, {'run_id': run_id, 'call_id': call_id, 'tool': tool, 'action': action,
+                                           'rule': rule, 'reason': reason, 'ts': _now()}))
+
+    def add_usage(self, run_id: str, step: int, model: str, input_tokens: int, output_tokens: int,
+                  cost_usd: float) -> None:
+        with self._lock:
+            self._buffer.append((_USAGE, {'run_id': run_id, 'step': step, 'model': model,
+                                          'input_tokens': input_tokens, 'output_tokens': output_tokens,
+                                          'cost_usd': cost_usd, 'ts': _now()}))
+
+    def flush(self) -> None:
+        """Write buffered events, policy decisions and usage in one transaction."""
+        with self._lock:
+            pending, self._buffer = self._buffer, []
+        if not pending:
+            return
+        by_table: dict[Any, list[dict[str, Any]]] = {}
+        for table, row in pending:
+            by_table.setdefault(table, []).append(row)
+        with self.engine.begin() as conn:
+            for table, rows in by_table.items():
+                conn.execute(insert(table), rows)
+
+    def _last_seq(self, run_id: str) -> int:
+        with self.engine.connect() as conn:
+            last = conn.execute(select(_STEPS.c.seq).where(_STEPS.c.run_id == run_id)
+                                .order_by(_STEPS.c.seq.desc()).limit(1)).first()
+        buffered = [r['seq'] for t, r in self._buffer if t is _STEPS and r['run_id'] == run_id]
+        return max([-1 if last is None else int(last[0]), *buffered])
+
+    # -- reads ------------------------------------------------------------------------------------------------
+    def events(self, run_id: str) -> list[dict[str, Any]]:
+        self.flush()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(_STEPS.c.data_json).where(_STEPS.c.run_id == run_id).order_by(_STEPS.c.seq))
+            return [json.loads(r[0]) for r in rows]
+
+    def policy_decisions(self, run_id: str) -> list[PolicyDecisionRecord]:
+        self.flush()
+        return self._select(PolicyDecisionRecord, _POLICY, run_id, _POLICY.c.id)
+
+    def usage(self, run_id: str) -> list[UsageRecord]:
+        self.flush()
+        return self._select(UsageRecord, _USAGE, run_id, _USAGE.c.step)
+
+    def tool_calls(self, run_id: str) -> list[ToolCallRecord]:
+        return self._select(ToolCallRecord, _CALLS, run_id, _CALLS.c.started_at)
+
+    def _select(self, model: type[_R], table: Any, run_id: str, order: Any) -> list[_R]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(table).where(table.c.run_id == run_id).order_by(order))
+            return [model.model_validate(dict(r._mapping)) for r in rows]
+
+    # -- effect ledger (written through) ----------------------------------------------------------------------
+    def tool_call(self, run_id: str, call_id: str) -> ToolCallRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(_CALLS).where(_CALLS.c.run_id == run_id, _CALLS.c.call_id == call_id)).first()
+        return None if row is None else ToolCallRecord.model_validate(dict(row._mapping))
+
+    def tool_call_started(
+        self, run_id: str, call_id: str, tool: str, arguments: dict[str, Any], side_effects: str
+    ) -> None:
+        """Mark a call as started, before it runs (so a crash mid-call is visible on resume)."""
+        with self.engine.begin() as conn:
+            if self._call_exists(conn, run_id, call_id):
+                conn.execute(update(_CALLS).where(_CALLS.c.run_id == run_id, _CALLS.c.call_id == call_id)
+                             .values(status='started', started_at=_now()))
+            else:
+                conn.execute(insert(_CALLS).values(run_id=run_id, call_id=call_id, tool=tool, status='started',
+                                                   arguments_json=_dumps(arguments), side_effects=side_effects,
+                                                   is_error=False, started_at=_now()))
+
+    def tool_call_finished(
+        self,
+        run_id: str,
+        call_id: str,
+        *,
+        content: str,
+        is_error: bool,
+        full_output: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Record a call's result; from now on a resume reuses it instead of running the call again.
+
+        Raises:
+            RunNotFoundError: the call was never marked started.
+        """
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(_CALLS).where(_CALLS.c.run_id == run_id, _CALLS.c.call_id == call_id).values(
+                    status='completed', content=content, is_error=is_error, full_output=full_output,
+                    finished_at=_now(), data_json=None if data is None else _dumps(data)))
+            if done.rowcount == 0:
+                raise RunNotFoundError(f'{run_id}/{call_id}')
+
+    @staticmethod
+    def _call_exists(conn: Connection, run_id: str, call_id: str) -> bool:
+        q = select(_CALLS.c.call_id).where(_CALLS.c.run_id == run_id, _CALLS.c.call_id == call_id)
+        return conn.execute(q).first() is not None
+
+    def close(self) -> None:
+        self.flush()
+        self.engine.dispose()
+
+
+_R = TypeVar('_R', bound=SQLModel)
+_RUNS: Any = RunRecord.__table__  # type: ignore[attr-defined]
+_STEPS: Any = StepRecord.__table__  # type: ignore[attr-defined]
+_CALLS: Any = ToolCallRecord.__table__  # type: ignore[attr-defined]
+_POLICY: Any = PolicyDecisionRecord.__table__  # type: ignore[attr-defined]
+_USAGE: Any = UsageRecord.__table__  # type: ignore[attr-defined]
+_RUN_DEFAULTS = {'status': 'running', 'steps': 0, 'tool_calls': 0, 'input_tokens': 0, 'output_tokens': 0,
+                 'cost_usd': 0.0}

@@ -1,0 +1,82 @@
+"""SQLModel tables of the run store: runs, steps (events), tool calls (the effect ledger), policy decisions, usage."""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+
+class RunRecord(SQLModel, table=True):
+    __tablename__ = 'runs'
+
+    run_id: str = Field(primary_key=True)
+    task: str
+    model: str = ''
+    status: str = 'running'
+    output: str | None = None
+    stop_reason: str | None = None
+    steps: int = 0
+    tool_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    created_at: str
+    updated_at: str
+    config_json: str = '{}'
+
+
+class StepRecord(SQLModel, table=True):
+    """One run event, in order."""
+
+    __tablename__ = 'steps'
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(index=True)
+    seq: int
+    type: str
+    ts: str
+    data_json: str
+
+
+class ToolCallRecord(SQLModel, table=True):
+    """One tool call: the effect ledger, keyed by (run id, tool-call id)."""
+
+    __tablename__ = 'tool_calls'
+
+    run_id: str = Field(primary_key=True)
+    call_id: str = Field(primary_key=True)
+    tool: str
+    arguments_json: str
+    side_effects: str = 'none'
+    status: str = 'started'  # started | completed
+    content: str | None = None
+    is_error: bool = False
+    full_output: str | None = None
+    data_json: str | None = None
+    started_at: str
+    finished_at: str | None = None
+
+
+class PolicyDecisionRecord(SQLModel, table=True):
+    __tablename__ = 'policy_decisions'
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(index=True)
+    call_id: str
+    tool: str
+    action: str
+    rule: str
+    reason: str
+    ts: str
+
+
+class UsageRecord(SQLModel, table=True):
+    __tablename__ = 'usage'
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(index=True)
+    step: int
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    ts: str

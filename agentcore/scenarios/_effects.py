@@ -1,0 +1,157 @@
+"""Observing one tool call: its result or error, and what it did to the sandbox's workspace.
+
+Calls that may change the sandbox are observed one at a time per sandbox (snapshot, run, snapshot), so that each
+call's file changes are its own even when the agent runs a turn's calls in parallel. Results still reach the model
+in call order, so only timing differs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ._digest import sha256_text
+from ._schema import Effects, RecordedError, RecordedResult
+
+if TYPE_CHECKING:
+    from tools import Tool, ToolContext, ToolResult
+
+#: Python run inside the sandbox to list the workspace as {path: sha256}. Bytecode caches are left out: their
+#: content embeds source timestamps.
+_SNAPSHOT_CODE = r"""
+import hashlib, json, os
+out = {}
+for root, dirs, files in os.walk('.'):
+    dirs[:] = sorted(d for d in dirs if d != '__pycache__')
+    for name in files:
+        path = os.path.join(root, name)
+        if name.endswith('.pyc') or os.path.islink(path):
+            continue
+        digest = hashlib.sha256()
+        try:
+            with open(path, 'rb') as fh:
+                for chunk in iter(lambda: fh.read(1 << 16), b''):
+                    digest.update(chunk)
+        except OSError:
+            continue
+        out[os.path.relpath(path, '.')] = digest.hexdigest()
+print(json.dumps(out, sort_keys=True))
+"""
+
+
+#: Keys of a tool result's `data` that differ between identical runs; they are not recorded or compared.
+VOLATILE_DATA_KEYS = frozenset({'duration_s'})
+
+
+class SnapshotError(RuntimeError):
+    """The workspace of a sandbox could not be listed."""
+
+
+async def workspace_snapshot(sandbox: Any) -> dict[str, str]:
+    """The sandbox's workspace as `{relative path: sha256 hex}`.
+
+    Symlinks show as `symlink:<sha256 of the target>`; bytecode caches are left out. Uses the sandbox's `aworkspace_digest` when it has one, else a listing command.
+
+    Raises:
+        SnapshotError: the listing command failed or printed something unexpected.
+        SandboxError: (from the sandbox) it died, was closed, or holds too many files.
+    """
+    if hasattr(sandbox, 'aworkspace_digest'):
+        listing = dict(await sandbox.aworkspace_digest())
+    else:
+        result = await sandbox.aexec(['python3', '-c', _SNAPSHOT_CODE], timeout_s=120)
+        if result.exit_code != 0:
+            raise SnapshotError(f'listing the workspace failed (exit code {result.exit_code}): {result.stderr[-500:]}')
+        try:
+            listing = json.loads(result.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            raise SnapshotError(f'unexpected workspace listing: {result.stdout[-200:]!r}') from None
+    return {
+        str(k): str(v).removeprefix('sha256:')
+        for k, v in sorted(listing.items())
+        if not (str(k).endswith('.pyc') or '__pycache__' in str(k).split('/'))
+    }
+
+
+def diff_workspace(before: dict[str, str], after: dict[str, str]) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """(created, changed, deleted) between two snapshots."""
+    created = {p: h for p, h in sorted(after.items()) if p not in before}
+    changed = {p: h for p, h in sorted(after.items()) if p in before and before[p] != h}
+    deleted = sorted(p for p in before if p not in after)
+    return created, changed, deleted
+
+
+def apply_effects(workspace: dict[str, str], effects: Effects) -> None:
+    """Update a modelled workspace with a call's recorded effects."""
+    workspace.update(effects.created)
+    workspace.update(effects.changed)
+    for path in effects.deleted:
+        workspace.pop(path, None)
+
+
+@dataclass
+class Observation:
+    """What one call did. `exception` is what the tool raised (to re-raise), `error` its recorded form."""
+
+    result: RecordedResult | None
+    error: RecordedError | None
+    effects: Effects | None
+    exception: BaseException | None
+    raw: ToolResult | None
+
+
+class EffectTracker:
+    """Runs tool calls and records their effects; one per record or replay session (shared by its tools)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def _lock(self, sandbox: Any) -> asyncio.Lock:
+        return self._locks.setdefault(id(sandbox), asyncio.Lock())
+
+    async def observe(self, tool: Tool, arguments: dict[str, Any], ctx: ToolContext) -> Observation:
+        """Run `tool` and record what happened. Never raises for the tool's own failure (see `exception`).
+
+        Raises:
+            SnapshotError: the workspace could not be listed before or after the call.
+        """
+        if tool.side_effects != 'sandbox' or ctx.sandbox is None:
+            return await _run(tool, arguments, ctx, None)
+        async with self._lock(ctx.sandbox):
+            before = await workspace_snapshot(ctx.sandbox)
+            obs = await _run(tool, arguments, ctx, {})
+            after = await workspace_snapshot(ctx.sandbox)
+        assert obs.effects is not None
+        obs.effects.created, obs.effects.changed, obs.effects.deleted = diff_workspace(before, after)
+        return obs
+
+
+async def _run(tool: Tool, arguments: dict[str, Any], ctx: ToolContext, track: dict[str, str] | None) -> Observation:
+    from tools import ToolError
+
+    try:
+        raw = await tool.run(arguments, ctx)
+    except Exception as exc:  # noqa: BLE001 - recorded, then re-raised by the caller
+        error = RecordedError(type=type(exc).__name__, message=str(exc), hint=getattr(exc, 'hint', None),
+                              tool_error=isinstance(exc, ToolError))
+        return Observation(None, error, Effects() if track is not None else None, exc, None)
+    data = None if raw.data is None else {k: v for k, v in raw.data.items() if k not in VOLATILE_DATA_KEYS}
+    result = RecordedResult(content=raw.content, is_error=raw.is_error, data=data, full_output=raw.full_output)
+    effects = _output_effects(raw.data) if track is not None or _has_exec_data(raw.data) else None
+    return Observation(result, None, effects, None, raw)
+
+
+def _has_exec_data(data: dict[str, Any] | None) -> bool:
+    return bool(data) and 'exit_code' in (data or {})
+
+
+def _output_effects(data: dict[str, Any] | None) -> Effects:
+    data = data or {}
+    out = Effects(exit_code=data.get('exit_code') if isinstance(data.get('exit_code'), int) else None)
+    if isinstance(data.get('stdout'), str):
+        out.stdout_sha256 = sha256_text(data['stdout'])
+    if isinstance(data.get('stderr'), str):
+        out.stderr_sha256 = sha256_text(data['stderr'])
+    return out

@@ -1,0 +1,72 @@
+"""Checking a run's expectations, and deriving default expectations from a recorded run."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ._report import RunSummary
+from ._schema import Expectations, OutputExpectation
+
+
+@dataclass
+class RunFacts:
+    """What a run did, gathered from its events (and its sandbox's workspace)."""
+
+    summary: RunSummary
+    tools_called: list[str] = field(default_factory=list)
+    denied: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)
+
+
+def unmet(expect: Expectations, facts: RunFacts) -> list[str]:
+    """One line per expectation the run does not meet (empty when all hold)."""
+    out: list[str] = []
+    s = facts.summary
+    if expect.status is not None and s.status != expect.status:
+        out.append(f'status: expected {expect.status!r}, got {s.status!r} ({s.stop_reason or "no stop reason"})')
+    if expect.output is not None:
+        out.extend(_output(expect.output, s.output))
+    called = set(facts.tools_called)
+    out.extend(f'tools_called: {t!r} was never called' for t in expect.tools_called if t not in called)
+    out.extend(f'tools_not_called: {t!r} was called' for t in expect.tools_not_called if t in called)
+    out.extend(f'denied: no call of {t!r} was denied by the policy' for t in expect.denied if t not in facts.denied)
+    if expect.no_policy_violations and facts.denied:
+        out.append(f'no_policy_violations: the policy denied {", ".join(sorted(set(facts.denied)))}')
+    out.extend(f'files: {p!r} is not in the workspace' for p in expect.files if p not in facts.files)
+    out.extend(f'guardrail_flagged: no guardrail flagged {k!r}' for k in expect.guardrail_flagged
+               if k not in facts.flagged)
+    return out
+
+
+def _output(expect: OutputExpectation, output: str | None) -> Iterable[str]:
+    text = output or ''
+    shown = repr(text if len(text) <= 200 else text[:197] + '...')
+    if expect.equals is not None and text != expect.equals:
+        yield f'output.equals: expected {expect.equals!r}, got {shown}'
+    for part in expect.contains:
+        if part not in text:
+            yield f'output.contains: {part!r} not in {shown}'
+    if expect.regex is not None and re.search(expect.regex, text) is None:
+        yield f'output.regex: {expect.regex!r} does not match {shown}'
+
+
+def derive(facts: RunFacts) -> Expectations:
+    """Expectations a recorded run meets.
+
+    Its status and output, the tools it called, the calls the policy denied
+    (or none), the files it left in the workspace and what guardrails flagged. Review and edit them.
+    """
+    s = facts.summary
+    output = OutputExpectation(equals=s.output) if s.output is not None else None
+    return Expectations(
+        status=s.status,
+        output=output,
+        tools_called=sorted(set(facts.tools_called)),
+        denied=sorted(set(facts.denied)),
+        no_policy_violations=not facts.denied,
+        files=sorted(facts.files),
+        guardrail_flagged=sorted(set(facts.flagged)),
+    )

@@ -1,0 +1,156 @@
+"""Running a scenario's agent: the live environment (sandbox, memory), the policy, the tools and the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._expect import RunFacts
+from ._report import RunSummary
+from ._schema import ScenarioConfig
+from ._yamlio import ScenarioError
+
+#: What `sandboxes=` may be: a `SandboxPool` (anything with `aacquire`/`arelease`) or a factory `image -> Sandbox`.
+SandboxSource = Any
+
+
+def resolve_policy(policy: dict[str, Any] | str | None, *, file: str, base_dir: Path) -> Any | None:
+    """The scenario's policy: inline data, or a file path relative to the scenario file.
+
+    Raises:
+        ScenarioError: the policy is invalid or its file cannot be read.
+    """
+    if policy is None:
+        return None
+    from ..policy import Policy, PolicyFileError, load_policy
+
+    try:
+        if isinstance(policy, dict):
+            return Policy.from_dict(policy, source=f'{file}: config.policy')
+        return load_policy(base_dir / policy)
+    except PolicyFileError as exc:
+        raise ScenarioError(file, str(exc), field='config.policy', hint=getattr(exc, 'hint', None)) from None
+
+
+def resolve_tools(names: Sequence[str], *, file: str = '<record>') -> list[Any]:
+    """Real tools from built-in names (`python`, `shell`, `read_file`...) or `module:attribute` references.
+
+    Raises:
+        ScenarioError: an unknown name, or a reference that cannot be imported.
+    """
+    from tools import as_tool, builtin_tools, host_tools
+
+    available = {t.name: t for t in [*builtin_tools(), *host_tools()]}
+    out: list[Any] = []
+    for i, spec in enumerate(names):
+        if ':' in spec:
+            module_name, _, attr = spec.partition(':')
+            try:
+                out.append(as_tool(getattr(importlib.import_module(module_name), attr)))
+            except (ImportError, AttributeError, TypeError) as exc:
+                raise ScenarioError(file, f'cannot import tool {spec!r}: {exc}', field=f'config.tools[{i}]') from None
+        elif spec in available:
+            out.append(available[spec])
+        else:
+            raise ScenarioError(file, f'unknown tool {spec!r}; built-ins: {", ".join(sorted(available))}',
+                                field=f'config.tools[{i}]')
+    return out
+
+
+@dataclass
+class Environment:
+    """The live parts of a record or `--verify` session."""
+
+    sandbox: Any | None = None
+    memory: Any | None = None
+
+
+@asynccontextmanager
+async def live_environment(config: ScenarioConfig, *, sandboxes: SandboxSource | None = None) -> AsyncIterator[
+        Environment]:
+    """A fresh sandbox and a fresh local memory store, seeded, released or closed on exit.
+
+    The sandbox is made when the config has one, and seeded with its files; the memory with its seed episodes.
+
+    Raises:
+        SandboxError: the sandbox cannot start (no Docker engine, missing image...), or a seed file cannot be
+            written. ValueError: a memory seed episode is invalid.
+    """
+    env = Environment()
+    pool = sandboxes if sandboxes is not None and hasattr(sandboxes, 'aacquire') else None
+    try:
+        if config.sandbox is not None:
+            env.sandbox = await _start_sandbox(config.sandbox.image, sandboxes)
+            for path, text in config.sandbox.files.items():
+                await env.sandbox.awrite_file(path, text.encode('utf-8'))
+        if config.memory is not None:
+            from memory import Episode, LocalMemory
+
+            env.memory = LocalMemory(':memory:')
+            seeds = [Episode.model_validate({'namespace': config.namespace, **e}) for e in config.memory.seed]
+            if seeds:
+                await env.memory.asave_many(seeds)
+        yield env
+    finally:
+        if env.memory is not None:
+            env.memory.close()
+        if env.sandbox is not None:
+            if pool is not None:
+                await pool.arelease(env.sandbox)
+            else:
+                await env.sandbox.aclose()
+
+
+async def _start_sandbox(image: str, sandboxes: SandboxSource | None) -> Any:
+    if sandboxes is not None and hasattr(sandboxes, 'aacquire'):
+        return await sandboxes.aacquire()
+    factory: Callable[[str], Any] = sandboxes if sandboxes is not None else _docker_sandbox
+    return await asyncio.to_thread(factory, image)
+
+
+def _docker_sandbox(image: str) -> Any:
+    from sandbox import DockerSandbox, SandboxConfig
+
+    return DockerSandbox(SandboxConfig(image=image))
+
+
+def make_agent(config: ScenarioConfig, *, model: Any, tools: list[Any], policy: Any | None, instructions: str,
+               sandbox: Any | None = None, memory: Any | None = None, approver: Any | None = None) -> Any:
+    """An `Agent` for one run, with a private in-memory run store and checkpointer (runs never share state)."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from .._agent import Agent
+    from ..runstore import RunStore
+
+    return Agent(model=model, tools=tools, sandbox=sandbox, memory=memory, policy=policy, budget=config.budget,
+                 approver=approver, store=RunStore('sqlite://'), checkpointer=InMemorySaver(),
+                 instructions=instructions, namespace=config.namespace, max_parallel_tools=config.max_parallel_tools)
+
+
+def default_instructions() -> str:
+    """Agentcore's current default prompt template (read at call time, so a changed template shows in replay)."""
+    from .. import _runtime
+
+    return _runtime.DEFAULT_INSTRUCTIONS
+
+
+async def drive(agent: Any, task: str, run_id: str) -> RunFacts:
+    """Run `task` to its end (or its pause for approval) and gather what it did from its events."""
+    facts = RunFacts(summary=RunSummary(run_id=run_id, status='failed'))
+    async for ev in agent.astream(task, run_id=run_id):
+        if ev.type == 'tool_call_started':
+            facts.tools_called.append(ev.tool)
+        elif ev.type == 'policy_decision' and ev.action == 'deny':
+            facts.denied.append(ev.tool)
+        elif ev.type == 'guardrail_flagged':
+            facts.flagged.append(ev.guardrail)
+        elif ev.type == 'run_finished':
+            facts.summary = RunSummary(run_id=run_id, status=ev.status, output=ev.output,
+                                       stop_reason=ev.stop_reason, steps=ev.steps,
+                                       tool_calls=len(facts.tools_called))
+    return facts

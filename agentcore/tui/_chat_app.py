@@ -1,0 +1,245 @@
+"""`ChatApp`: the `agentcore chat` terminal UI.
+
+A conversation pane, a live timeline of each run, an approval dialog for `ask` decisions, a status bar and a run
+history browser. Each message starts one agent run in a Textual worker on the app's event loop, so the UI keeps
+drawing and taking keys while the model and the tools work.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, Input, Static
+from textual.worker import Worker
+
+from ._approval import ApprovalScreen, TUIApprover
+from ._argcheck import check_against_schema
+from ._format import Line
+from ._help import HelpScreen
+from ._history import HistoryScreen
+from ._status import RunTally
+from ._widgets import Conversation, StatusBar, Timeline
+
+#: Builds the agent the app drives, given the approver it must use (`Agent(..., approver=approver)`).
+AgentFactory = Callable[[TUIApprover], Any]
+
+
+class ChatApp(App[None]):
+    """The chat UI around one agent.
+
+    Args:
+        agent_factory: builds the agent, given the `TUIApprover` it must use for `ask` decisions. Called once, in
+            the constructor, so configuration errors surface before the terminal is taken over.
+        store: the run store the history browser reads; defaults to the agent's own `store`.
+        new_run_id: makes the id of each new run (tests pass a fixed sequence); default: random hex.
+
+    Raises:
+        Whatever `agent_factory` raises (e.g. `ConfigError` for a bad model or policy).
+    """
+
+    TITLE = 'agentcore chat'
+    CSS = """
+    #panes { height: 1fr; }
+    #left { width: 2fr; }
+    #right { width: 3fr; }
+    .pane-title { background: $boost; text-style: bold; padding: 0 1; }
+    Conversation, Timeline { height: 1fr; border: round $primary-darken-2; }
+    Conversation:focus, Timeline:focus { border: round $accent; }
+    #prompt { dock: bottom; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding('f1', 'help', 'Help'),
+        Binding('ctrl+r', 'history', 'History'),
+        Binding('ctrl+b', 'cancel', 'Cancel run'),
+        Binding('ctrl+l', 'clear', 'Clear'),
+        Binding('ctrl+f', 'follow', 'Follow on/off'),
+        Binding('ctrl+t', 'focus_timeline', 'Timeline'),
+        Binding('escape', 'focus_prompt', 'Message box', show=False),
+        Binding('ctrl+q', 'quit', 'Quit'),
+    ]
+
+    def __init__(self, agent_factory: AgentFactory, *, store: Any | None = None,
+                 new_run_id: Callable[[], str] | None = None) -> None:
+        super().__init__()
+        self.approver = TUIApprover(self, validator=self._validate)
+        self.agent = agent_factory(self.approver)
+        self.store = store if store is not None else getattr(self.agent, 'store', None)
+        self._new_run_id = new_run_id or (lambda: uuid.uuid4().hex)
+        self.tally = RunTally(getattr(self.agent, 'budget', None))
+        self._worker: Worker[None] | None = None
+        self.runs: list[str] = []
+
+    # -- layout -----------------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon='◆')
+        with Horizontal(id='panes'):
+            with Vertical(id='left'):
+                yield Static('Conversation', classes='pane-title')
+                yield Conversation(id='conversation')
+            with Vertical(id='right'):
+                yield Static('Timeline', classes='pane-title')
+                yield Timeline(id='timeline')
+        yield Input(placeholder='Ask the agent… (enter sends · f1 help · ctrl+r history)', id='prompt')
+        yield StatusBar(id='status')
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.status.set(model=str(getattr(getattr(self.agent, 'model', None), 'name', '-')),
+                        budget_left=self.tally.budget_left(), sandbox=self._sandbox_state(busy=False))
+        self.query_one('#prompt', Input).focus()
+
+    @property
+    def timeline(self) -> Timeline:
+        return self.query_one('#timeline', Timeline)
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.query_one('#conversation', Conversation)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one('#status', StatusBar)
+
+    @property
+    def running(self) -> bool:
+        """Whether a run is in progress."""
+        return self._worker is not None and not self._worker.is_finished
+
+    # -- running ----------------------------------------------------------------------------------------------
+    @on(Input.Submitted, '#prompt')
+    def _submitted(self, event: Input.Submitted) -> None:
+        task = event.value.strip()
+        if not task:
+            return
+        if self.running:
+            self.notify('A run is in progress: wait for it, or cancel it with ctrl+b.', severity='warning')
+            return
+        event.input.value = ''
+        self.send(task)
+
+    def send(self, task: str) -> Worker[None]:
+        """Start a run for `task` in a worker and return the worker (tests await `worker.wait()`)."""
+        self.conversation.say('you', task)
+        self._worker = self.run_worker(self._run(task), name='agent-run', group='run', exclusive=True,
+                                       exit_on_error=False)
+        return self._worker
+
+    async def _run(self, task: str) -> None:
+        run_id = self._new_run_id()
+        self.runs.append(run_id)
+        self.tally.reset()
+        self.status.set(state='starting', tokens=0, cost_usd=0.0, budget_left=self.tally.budget_left())
+        try:
+            async for event in self.agent.astream(task, run_id=run_id):
+                self.show_event(event.model_dump(mode='json'))
+        except Exception as exc:  # noqa: BLE001 - shown in the UI: a failing run must not take the app down
+            message = ' '.join(str(exc).split()) or type(exc).__name__
+            hint = getattr(exc, 'hint', None)
+            self.timeline.add_lines([Line(f'✗ run failed: {message}' + (f' (fix: {hint})' if hint else ''),
+                                          'error')])
+            self.conversation.say('agent', f'(run failed: {message})')
+            self.status.set(state='failed')
+
+    def show_event(self, event: dict[str, Any]) -> None:
+        """Show one event (a `RunEvent.model_dump(mode='json')`) in the timeline, status bar and conversation."""
+        self.timeline.add_event(event)
+        self.tally.add(event)
+        kind = event.get('type')
+        busy = kind == 'tool_call_started' and self._is_sandboxed(str(event.get('tool')))
+        self.status.set(tokens=self.tally.tokens, cost_usd=self.tally.cost_usd, budget_left=self.tally.budget_left(),
+                        state=self.tally.state, sandbox=self._sandbox_state(busy=busy))
+        if kind == 'run_finished':
+            status = event.get('status')
+            if status == 'completed':
+                self.conversation.say('agent', str(event.get('output') or ''))
+            else:
+                self.conversation.say('agent', f'({status}: {event.get("stop_reason") or "no answer"})')
+
+    def action_cancel(self) -> None:
+        if self._worker is not None and self.running:
+            self._worker.cancel()
+            self.timeline.add_lines([Line('■ run cancelled by the user', 'error')])
+            self.conversation.say('agent', '(cancelled)')
+            self.status.set(state='cancelled', sandbox=self._sandbox_state(busy=False))
+
+    # -- past runs --------------------------------------------------------------------------------------------
+    def action_history(self) -> None:
+        if self.store is None:
+            self.notify('No run store to browse.', severity='warning')
+            return
+        if isinstance(self.screen, HistoryScreen):
+            return
+        self.push_screen(HistoryScreen(self.store), callback=self._open_run)
+
+    def _open_run(self, run_id: str | None) -> None:
+        if run_id is not None:
+            self.load_run(run_id)
+
+    def load_run(self, run_id: str) -> None:
+        """Replay a stored run's events into the (cleared) timeline and conversation.
+
+        Raises:
+            RunNotFoundError: no such run in the store.
+        """
+        assert self.store is not None
+        record = self.store.get_run(run_id)
+        self.action_clear()
+        self.conversation.say('you', record.task)
+        self.tally.reset()
+        for event in self.store.events(run_id):
+            self.show_event(event)
+        self.status.set(state=f'viewing {run_id} ({record.status})')
+
+    # -- keys -------------------------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(help_sections()))
+
+    def action_clear(self) -> None:
+        self.timeline.reset()
+        self.conversation.reset()
+
+    def action_follow(self) -> None:
+        self.timeline.auto_scroll = not self.timeline.auto_scroll
+        self.notify(f'Timeline follow {"on" if self.timeline.auto_scroll else "off"}.')
+
+    def action_focus_timeline(self) -> None:
+        self.timeline.focus()
+
+    def action_focus_prompt(self) -> None:
+        self.query_one('#prompt', Input).focus()
+
+    # -- helpers ----------------------------------------------------------------------------------------------
+    def _tool(self, name: str) -> Any | None:
+        return next((t for t in getattr(self.agent, 'tools', []) if getattr(t, 'name', None) == name), None)
+
+    def _validate(self, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        found = self._tool(tool)
+        if found is None:
+            return arguments
+        check_against_schema(found.parameters, arguments)
+        checked: dict[str, Any] = found.validate_arguments(arguments)
+        return checked
+
+    def _is_sandboxed(self, tool: str) -> bool:
+        return getattr(self._tool(tool), 'side_effects', None) == 'sandbox'
+
+    def _sandbox_state(self, *, busy: bool) -> str:
+        if not any(getattr(t, 'side_effects', None) == 'sandbox' for t in getattr(self.agent, 'tools', [])):
+            return 'off'
+        return 'busy' if busy else 'idle'
+
+
+def help_sections() -> list[tuple[str, list[BindingType]]]:
+    """Every screen's key bindings, for the help screen."""
+    from ._replay import ReplayScreen
+
+    return [('Chat', ChatApp.BINDINGS), ('Approval dialog', ApprovalScreen.BINDINGS),
+            ('Run history', HistoryScreen.BINDINGS), ('Replay stepper', ReplayScreen.BINDINGS)]

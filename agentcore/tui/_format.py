@@ -1,0 +1,129 @@
+"""Turning run events (as plain dicts, live or from the run store) into timeline lines.
+
+One formatter serves the live chat, the history browser and the replay stepper, so a stored run looks exactly like
+it did while it ran.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+#: Tool output longer than this is cut in the timeline (the full text stays in the run store).
+MAX_OUTPUT_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class Line:
+    """One timeline line: its text and a style class (`run`, `model`, `tool`, `output`, `policy`, ...)."""
+
+    text: str
+    style: str
+
+
+def args_text(arguments: Any, limit: int = 200) -> str:
+    """Arguments as compact JSON, cut at `limit` characters."""
+    text = arguments if isinstance(arguments, str) else json.dumps(arguments, sort_keys=True, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + '…'
+
+
+def clip(text: str, limit: int = MAX_OUTPUT_CHARS) -> str:
+    """`text` cut at `limit` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f'{text[:limit]}\n… ({len(text) - limit} more characters; see `agentcore runs show`)'
+
+
+def _usage(ev: dict[str, Any]) -> tuple[int, int]:
+    usage = ev.get('usage') or {}
+    return int(usage.get('input_tokens', 0)), int(usage.get('output_tokens', 0))
+
+
+def _run_started(ev: dict[str, Any]) -> list[Line]:
+    return [Line(f'▶ run {ev["run_id"]} · {ev.get("model", "")}', 'run'), Line(f'  task: {ev.get("task", "")}', 'dim')]
+
+
+def _turn_finished(ev: dict[str, Any]) -> list[Line]:
+    tin, tout = _usage(ev)
+    lines = [Line(f'◆ turn {ev["step"]} · {tin} in / {tout} out tokens · ${ev.get("cost_usd", 0.0):.4f}', 'model')]
+    if ev.get('content'):
+        lines.append(Line(f'  {ev["content"]}', 'text'))
+    for call in ev.get('tool_calls') or []:
+        lines.append(Line(f'  → {call.get("name", "?")}({args_text(call.get("arguments", {}))})', 'dim'))
+    return lines
+
+
+def _tool_finished(ev: dict[str, Any]) -> list[Line]:
+    flag = 'error' if ev.get('is_error') else ('reused' if ev.get('reused') else 'ok')
+    lines = [Line(f'  ↳ {ev["tool"]} {flag}:', 'error' if ev.get('is_error') else 'tool')]
+    lines.extend(Line(f'    {row}', 'output') for row in clip(str(ev.get('content', ''))).splitlines() or [''])
+    return lines
+
+
+def _memory_recalled(ev: dict[str, Any]) -> list[Line]:
+    if ev.get('error'):
+        return [Line(f'⟲ memory recall failed ({ev.get("backend", "")}): {ev["error"]}', 'error')]
+    episodes = ev.get('episodes') or []
+    lines = [Line(f'⟲ memory ({ev.get("backend", "")}): {len(episodes)} episode(s) recalled', 'memory')]
+    for ep in episodes:
+        summary = ep.get('task') or ep.get('summary') or ep.get('text') or args_text(ep, 80)
+        lines.append(Line(f'  · {args_text(str(summary), 100)}', 'dim'))
+    return lines
+
+
+def _memory_saved(ev: dict[str, Any]) -> list[Line]:
+    if ev.get('error'):
+        return [Line(f'⟲ memory save failed ({ev.get("backend", "")}): {ev["error"]}', 'error')]
+    return [Line(f'⟲ memory saved ({ev.get("backend", "")}) {ev.get("episode_id") or ""}'.rstrip(), 'memory')]
+
+
+def _run_finished(ev: dict[str, Any]) -> list[Line]:
+    tin, tout = _usage(ev)
+    style = 'run' if ev.get('status') == 'completed' else 'error'
+    lines = [Line(f'■ run {ev.get("status")} · {ev.get("steps", 0)} steps · {tin + tout} tokens · '
+                  f'${ev.get("cost_usd", 0.0):.4f}', style)]
+    if ev.get('stop_reason'):
+        lines.append(Line(f'  {ev["stop_reason"]}', 'dim'))
+    return lines
+
+
+def describe(ev: dict[str, Any]) -> list[Line]:
+    """The timeline lines for one event (a `RunEvent.model_dump(mode='json')`). Unknown events get one line."""
+    kind = ev.get('type')
+    if kind == 'run_started':
+        return _run_started(ev)
+    if kind == 'model_turn_started':
+        return [Line(f'◇ turn {ev["step"]} started', 'dim')]
+    if kind == 'model_turn_finished':
+        return _turn_finished(ev)
+    if kind == 'turn_rejected':
+        return [Line(f'✗ turn {ev["step"]} rejected: {ev.get("reason", "")}', 'error')]
+    if kind == 'policy_decision':
+        return [Line(f'⚖ policy {ev["action"]} {ev["tool"]} [{ev.get("rule", "")}]: {ev.get("reason", "")}', 'policy')]
+    if kind == 'approval_requested':
+        return [Line(f'? approval needed: {ev["tool"]}({args_text(ev.get("arguments", {}))})', 'approval'),
+                Line(f'  {ev.get("reason", "")}', 'dim')]
+    if kind == 'approval_resolved':
+        detail = f': {ev["detail"]}' if ev.get('detail') else ''
+        return [Line(f'✓ approval {ev["decision"]} {ev["tool"]}{detail}', 'approval')]
+    if kind == 'tool_call_started':
+        return [Line(f'⚙ {ev["tool"]}({args_text(ev.get("arguments", {}))})', 'tool')]
+    if kind == 'tool_call_finished':
+        return _tool_finished(ev)
+    if kind == 'guardrail_flagged':
+        findings = '; '.join(ev.get('findings') or [])
+        return [Line(f'⚠ guardrail {ev.get("guardrail")} ({ev.get("stage")}) {ev.get("action")}: {findings}',
+                     'guardrail')]
+    if kind == 'memory_recalled':
+        return _memory_recalled(ev)
+    if kind == 'memory_saved':
+        return _memory_saved(ev)
+    if kind == 'run_finished':
+        return _run_finished(ev)
+    return [Line(f'· {kind}: {args_text(ev, 120)}', 'dim')]
+
+
+def summary(ev: dict[str, Any]) -> str:
+    """A one-line summary of an event (the first timeline line), for step lists."""
+    return describe(ev)[0].text

@@ -1,0 +1,75 @@
+"""`RunTally`: what the status bar shows of a run (tokens, cost, budget left, state), folded from its events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RunTally:
+    """Running totals of one run, updated event by event.
+
+    Args:
+        budget: the agent's `Budget` (or anything with `max_steps`, `max_tokens`, `max_usd`, `max_tool_calls`).
+    """
+
+    def __init__(self, budget: Any | None = None) -> None:
+        self.budget = budget
+        self.reset()
+
+    def reset(self) -> None:
+        self.steps = 0
+        self.tool_calls = 0
+        self.input_tokens = 0
+        self.output_tokens = 0
+        self.cost_usd = 0.0
+        self.state = 'idle'
+
+    @property
+    def tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+    def add(self, ev: dict[str, Any]) -> None:
+        """Fold one event (a `RunEvent.model_dump(mode='json')`) into the totals."""
+        kind = ev.get('type')
+        if kind == 'run_started':
+            self.state = 'running'
+        elif kind == 'model_turn_started':
+            self.state = f'model turn {ev.get("step")}'
+        elif kind == 'model_turn_finished':
+            usage = ev.get('usage') or {}
+            self.steps = max(self.steps, int(ev.get('step', 0)))
+            self.input_tokens += int(usage.get('input_tokens', 0))
+            self.output_tokens += int(usage.get('output_tokens', 0))
+            self.cost_usd += float(ev.get('cost_usd', 0.0))
+            self.state = 'running'
+        elif kind == 'approval_requested':
+            self.state = f'awaiting approval of {ev.get("tool")}'
+        elif kind == 'tool_call_started':
+            self.state = f'running {ev.get("tool")}'
+        elif kind == 'tool_call_finished':
+            self.tool_calls += 0 if ev.get('reused') else 1
+            self.state = 'running'
+        elif kind == 'run_finished':
+            usage = ev.get('usage') or {}
+            if usage:  # the run's own totals win over what was folded (they include resumed parts)
+                self.input_tokens = int(usage.get('input_tokens', self.input_tokens))
+                self.output_tokens = int(usage.get('output_tokens', self.output_tokens))
+            self.cost_usd = float(ev.get('cost_usd', self.cost_usd))
+            self.steps = int(ev.get('steps', self.steps))
+            self.state = str(ev.get('status'))
+
+    def budget_left(self) -> str:
+        """What is left of each limit the budget sets, e.g. `48 steps, 9970 tokens`; `unlimited` without limits."""
+        b = self.budget
+        if b is None:
+            return 'unlimited'
+        parts: list[str] = []
+        if getattr(b, 'max_steps', None) is not None:
+            parts.append(f'{max(0, b.max_steps - self.steps)} steps')
+        if getattr(b, 'max_tool_calls', None) is not None:
+            parts.append(f'{max(0, b.max_tool_calls - self.tool_calls)} calls')
+        if getattr(b, 'max_tokens', None) is not None:
+            parts.append(f'{max(0, b.max_tokens - self.tokens)} tokens')
+        if getattr(b, 'max_usd', None) is not None:
+            parts.append(f'${max(0.0, b.max_usd - self.cost_usd):.4f}')
+        return ', '.join(parts) if parts else 'unlimited'

@@ -1,0 +1,134 @@
+"""The host end of the executor protocol, over the container's attached (multiplexed) stdin/stdout socket.
+
+Docker multiplexes a non-TTY attach stream into records of `[stream, 0, 0, 0, size(>I)] + data`; stream 1 is the
+executor's stdout (protocol frames), stream 2 its stderr (kept as a short tail for diagnostics). Every read has a
+deadline, and a frame's declared size is checked before it is read, so host memory stays bounded by the caller's
+`max_payload` whatever the container sends.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from typing import Any
+
+from ._executor_wire import HEADER, encode
+
+_MAX_HEADER = 32 << 20
+_STDERR_TAIL = 4096
+
+
+class ChannelError(Exception):
+    """The channel can no longer be used; the container must be replaced."""
+
+
+class ChannelTimeout(ChannelError):
+    """No complete reply arrived before the deadline."""
+
+
+class ChannelClosed(ChannelError):
+    """The stream ended: the executor or its container is gone."""
+
+
+class ProtocolViolation(ChannelError):
+    """The executor sent something malformed or larger than allowed."""
+
+
+class Channel:
+    """Request/reply over one attach socket. One reader at a time; `send` may be called from any thread."""
+
+    def __init__(self, sock: socket.socket, keepalive: object = None) -> None:
+        self._sock = sock
+        self._keepalive = keepalive  # the HTTP response owning the socket; dropping it may close TLS sockets
+        self._raw = bytearray()
+        self._data = bytearray()
+        self._wlock = threading.Lock()
+        self.stderr_tail = b''
+        self.broken = False
+
+    def send(self, header: dict[str, Any], payload: bytes = b'') -> None:
+        """Send one frame.
+
+        Raises:
+            ChannelClosed: if the socket is gone.
+        """
+        self.send_raw(encode(header, payload))
+
+    def send_raw(self, data: bytes) -> None:
+        """Send bytes as they are (used once, for the executor bundle)."""
+        try:
+            with self._wlock:
+                self._sock.settimeout(None)
+                self._sock.sendall(data)
+        except OSError as exc:
+            self.broken = True
+            raise ChannelClosed(f'sandbox stream closed: {exc}') from exc
+
+    def recv(self, deadline: float, max_payload: int) -> tuple[dict[str, Any], bytes]:
+        """Read one frame, waiting at most until `deadline` (a `time.monotonic()` value).
+
+        Raises:
+            ChannelTimeout: the deadline passed first.
+            ChannelClosed: the stream ended.
+            ProtocolViolation: the frame was malformed or its payload larger than `max_payload`.
+        """
+        try:
+            self._fill(HEADER.size, deadline)
+            hlen, plen = HEADER.unpack_from(self._data)
+            if hlen > _MAX_HEADER or plen > max_payload:
+                raise ProtocolViolation(f'executor reply too large ({hlen}+{plen} bytes, limit {max_payload})')
+            end = HEADER.size + hlen + plen
+            self._fill(end, deadline)
+            try:
+                header = json.loads(bytes(self._data[HEADER.size : HEADER.size + hlen]))
+            except ValueError as exc:
+                raise ProtocolViolation(f'executor sent a malformed header: {exc}') from exc
+            if not isinstance(header, dict):
+                raise ProtocolViolation('executor sent a header that is not an object')
+            payload = bytes(self._data[HEADER.size + hlen : end])
+            del self._data[:end]
+            return header, payload
+        except ChannelError:
+            self.broken = True
+            raise
+
+    def _fill(self, size: int, deadline: float) -> None:
+        while len(self._data) < size:
+            self._demux()
+            if len(self._data) >= size:
+                return
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ChannelTimeout('the sandbox executor did not answer in time')
+            try:
+                self._sock.settimeout(remaining)
+                chunk = self._sock.recv(1 << 20)
+            except TimeoutError as exc:
+                raise ChannelTimeout('the sandbox executor did not answer in time') from exc
+            except OSError as exc:
+                raise ChannelClosed(f'sandbox stream failed: {exc}') from exc
+            if not chunk:
+                raise ChannelClosed('the sandbox executor exited')
+            self._raw += chunk
+
+    def _demux(self) -> None:
+        raw = self._raw
+        while len(raw) >= 8:
+            stream, size = raw[0], int.from_bytes(raw[4:8], 'big')
+            if len(raw) < 8 + size:
+                return
+            if stream == 2:
+                self.stderr_tail = (self.stderr_tail + bytes(raw[8 : 8 + size]))[-_STDERR_TAIL:]
+            else:
+                self._data += raw[8 : 8 + size]
+            del raw[: 8 + size]
+
+    def close(self) -> None:
+        """Close the socket (the executor then sees end of stdin and exits)."""
+        self.broken = True
+        try:
+            self._sock.close()
+        except OSError:
+            pass

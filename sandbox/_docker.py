@@ -1,0 +1,390 @@
+"""`DockerSandbox`: one hardened container with a persistent in-container executor.
+
+A call costs one framed request/reply over the container's attached stdin/stdout (about a millisecond) instead of
+a `docker exec` (70-90 ms) or a container start (about 340 ms).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from ._base import BaseSandbox
+from ._channel import ChannelClosed, ChannelError, ChannelTimeout
+from ._config import SandboxConfig
+from ._docker_files import file_infos, op_error, pack_host_path
+from ._engine import Started, docker_client, remove_container, start_container
+from ._errors import SandboxClosedError, SandboxDiedError, SandboxError, SandboxFileError, WorkspacePathError
+from ._lifecycle import owner_labels, reap_once, track
+from ._paths import normalize
+from ._protocol import Command
+from ._result import ExecResult, FileInfo, Limit
+from ._tarsafe import safe_extract_tar
+
+if TYPE_CHECKING:
+    import docker
+
+__all__ = ['DockerSandbox']
+
+_RECYCLE = (Limit.MEMORY, Limit.PIDS, Limit.DISK, Limit.FILE_SIZE)
+_MAX_LIST = 100_000
+_MAX_DIGEST = 200_000
+_SLACK = 1 << 16
+
+
+class DockerSandbox(BaseSandbox):
+    """A `Sandbox` backed by one Docker container, hardened per `SandboxConfig` (see its docstring).
+
+    Operations on one sandbox run one at a time (concurrent callers queue). Limits per `exec`:
+    `timeout_s` (default `config.default_timeout_s`, at most `max_timeout_s`) kills every process the call
+    started; the host waits `host_grace_s` longer and then destroys and replaces the container; stdout and stderr
+    keep `output_limit_bytes` each. Hitting the memory, pids, disk or file-size limit, or losing the executor,
+    returns a result flagged with `limit` and replaces the container (`recycled`): the workspace is then empty.
+
+    Raises (constructor):
+        ImageNotFoundError: the image is missing (`agentcore sandbox build`).
+        EngineUnavailableError, EnginePermissionError: Docker cannot be used.
+        SandboxStartError: the executor did not start.
+    """
+
+    def __init__(self, config: SandboxConfig | None = None, *, client: docker.DockerClient | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self._client = client or docker_client()
+        self._lock = threading.Lock()
+        self._state = threading.Lock()
+        self._ids = itertools.count(1)
+        self._running: tuple[int, threading.Event | None] | None = None
+        self._closed = False
+        self._started: Started | None = None
+        reap_once(self._client)
+        self._started = start_container(self._client, self.config, owner_labels())
+        track(self)
+
+    @property
+    def id(self) -> str:
+        """The current container's id ('' once closed or while being replaced)."""
+        started = self._started
+        return started.container_id if started is not None and not self._closed else ''
+
+    @property
+    def closed(self) -> bool:
+        """True after `close()`."""
+        return self._closed
+
+    @property
+    def healthy(self) -> bool:
+        """True while the container and its executor channel are up (as far as the host knows, without a call)."""
+        started = self._started
+        return not self._closed and started is not None and not started.channel.broken
+
+    @property
+    def start_s(self) -> float:
+        """Seconds the current container took from create to executor ready."""
+        return self._started.start_s if self._started is not None else 0.0
+
+    def __repr__(self) -> str:
+        return f'DockerSandbox(id={self.id[:12]!r}, image={self.config.image!r})'
+
+    # --- plumbing -------------------------------------------------------------------------------------------
+
+    def _live(self) -> Started:
+        if self._closed:
+            raise SandboxClosedError('the sandbox is closed')
+        started = self._started
+        if started is None or started.channel.broken:
+            raise SandboxDiedError('the sandbox container is gone (it died, or could not be replaced)')
+        return started
+
+    def _replace(self) -> None:
+        old, self._started = self._started, None
+        if old is not None:
+            old.channel.close()
+            try:
+                remove_container(self._client, old.container_id)
+            except SandboxError:
+                pass
+        if self._closed:
+            raise SandboxClosedError('the sandbox is closed')
+        new = start_container(self._client, self.config, owner_labels())
+        with self._state:
+            if not self._closed:
+                self._started = new
+                return
+        new.channel.close()
+        remove_container(self._client, new.container_id)
+        raise SandboxClosedError('the sandbox was closed while it was being replaced')
+
+    def _replace_quietly(self) -> bool:
+        try:
+            self._replace()
+        except SandboxError:
+            return False
+        return True
+
+    def _call(
+        self, what: str, header: dict[str, Any], payload: bytes = b'', max_payload: int = _SLACK
+    ) -> tuple[dict[str, Any], bytes]:
+        with self._lock:
+            started = self._live()
+            header['id'] = next(self._ids)
+            try:
+                started.channel.send(header, payload)
+                reply, body = started.channel.recv(time.monotonic() + self.config.op_timeout_s, max_payload + _SLACK)
+            except ChannelError as exc:
+                if self._closed:
+                    raise SandboxClosedError(f'the sandbox was closed during {what}') from exc
+                recycled = self._replace_quietly()
+                fate = 'it was replaced by a fresh sandbox; the workspace is lost' if recycled else 'it is gone'
+                raise SandboxDiedError(f'the sandbox executor failed during {what} ({exc}); {fate}') from exc
+        if not reply.get('ok'):
+            raise op_error(reply)
+        return reply, body
+
+    def _cancel(self, token: threading.Event) -> None:
+        with self._state:
+            running, started = self._running, self._started
+        if running is not None and running[1] is token and started is not None:
+            try:
+                started.channel.send({'op': 'cancel', 'id': running[0]})
+            except ChannelError:
+                pass
+
+    # --- exec -----------------------------------------------------------------------------------------------
+
+    def _request(
+        self, cmd: Command, timeout_s: float | None, env: Mapping[str, str] | None, cwd: str | None
+    ) -> dict[str, Any]:
+        if isinstance(cmd, str):
+            argv = ['/bin/sh', '-c', cmd]
+        elif isinstance(cmd, Sequence) and cmd and all(isinstance(a, str) for a in cmd):
+            argv = list(cmd)
+        else:
+            raise ValueError(f'cmd must be a string or a non-empty list of strings (got {cmd!r})')
+        if any('\0' in a for a in argv):
+            raise ValueError('cmd must not contain NUL characters')
+        timeout = self.config.default_timeout_s if timeout_s is None else float(timeout_s)
+        if not 0 < timeout <= self.config.max_timeout_s:
+            raise ValueError(f'timeout_s must be in (0, {self.config.max_timeout_s}] (got {timeout_s!r})')
+        env_dict = {str(k): str(v) for k, v in (env or {}).items()}
+        if any(not k or '=' in k or '\0' in k + v for k, v in env_dict.items()):
+            raise ValueError('env names must be non-empty without "=" or NUL, and values without NUL')
+        return {
+            'op': 'exec', 'argv': argv, 'env': env_dict, 'timeout': timeout,
+            'cwd': normalize(cwd or '.', self.config.workdir, what='cwd'),
+            'limit': self.config.output_limit_bytes, 'disk_dirs': list(self.config.writable_dirs[:3]),
+        }  # fmt: skip
+
+    def _exec(
+        self, cmd: Command, *, timeout_s: float | None, env: Mapping[str, str] | None, cwd: str | None,
+        stdin: str | bytes | None, cancel: threading.Event | None,
+    ) -> ExecResult:  # fmt: skip
+        """Run one command; see the class docstring for limits.
+
+        Raises:
+            ValueError: malformed `cmd`, `timeout_s` or `env`; WorkspacePathError for a bad `cwd`.
+            SandboxClosedError: the sandbox is (or got) closed.
+            SandboxDiedError: the container was already gone before the call (call `reset()`).
+            SandboxFileNotFoundError: `cwd` does not exist.
+        """
+        req = self._request(cmd, timeout_s, env, cwd)
+        data = stdin.encode() if isinstance(stdin, str) else (stdin or b'')
+        req['stdin'] = stdin is not None
+        limit = self.config.output_limit_bytes
+        with self._lock:
+            if cancel is not None and cancel.is_set():
+                return ExecResult(exit_code=-9, stdout='', stderr='agentcore: cancelled before it started\n')
+            started = self._live()
+            req['id'] = next(self._ids)
+            with self._state:
+                self._running = (req['id'], cancel)
+            t0 = time.monotonic()
+            try:
+                started.channel.send(req, data)
+                reply, body = started.channel.recv(t0 + req['timeout'] + self.config.host_grace_s, 2 * limit + _SLACK)
+            except ChannelError as exc:
+                if self._closed:
+                    raise SandboxClosedError('the sandbox was closed while a command was running') from exc
+                return self._executor_failed(exc, time.monotonic() - t0)
+            finally:
+                with self._state:
+                    self._running = None
+            if not reply.get('ok'):
+                raise op_error(reply)
+            result = self._result(reply, body, req['timeout'], time.monotonic() - t0)
+            if result.limit in _RECYCLE or not reply.get('killed_all', True):
+                recycled = self._replace_quietly()
+                note = 'the sandbox was replaced by a fresh one' if recycled else 'the sandbox could not be replaced'
+                result = replace(result, recycled=recycled, stderr=f'{result.stderr}agentcore: {note}\n')
+            return result
+
+    def _result(self, reply: dict[str, Any], body: bytes, timeout: float, duration: float) -> ExecResult:
+        cfg, limit = self.config, self.config.output_limit_bytes
+        n_out, n_err = int(reply.get('out', 0)), int(reply.get('err', 0))
+        stdout, stderr = body[: min(n_out, limit)], body[n_out : n_out + min(n_err, limit)]
+        truncated = bool(reply.get('trunc')) or n_out > limit or n_err > limit
+        timed_out = bool(reply.get('timed_out'))
+        checks = [
+            (reply.get('oom'), Limit.MEMORY, f'memory limit of {cfg.memory_mb} MiB reached; the process was killed'),
+            (reply.get('pids'), Limit.PIDS, f'process limit of {cfg.pids_limit} reached'),
+            (reply.get('disk'), Limit.DISK, 'a writable filesystem (workspace, /tmp or /dev/shm) is full'),
+            (reply.get('fsize'), Limit.FILE_SIZE, f'file size limit of {cfg.fsize_mb} MiB reached'),
+            (timed_out, Limit.TIMEOUT, f'timed out after {timeout:g}s; every process it started was killed'),
+            (truncated, Limit.OUTPUT, f'output over {limit} bytes per stream was discarded'),
+        ]
+        hit = [(kind, note) for flag, kind, note in checks if flag]
+        notes = ''.join(f'agentcore: {note}\n' for _, note in hit)
+        text = stderr.decode(errors='replace')
+        if notes and text and not text.endswith('\n'):
+            text += '\n'
+        return ExecResult(
+            exit_code=int(reply['exit']), stdout=stdout.decode(errors='replace'), stderr=text + notes,
+            timed_out=timed_out, truncated=truncated, duration_s=duration,
+            oom_killed=None if reply.get('oom') is None else bool(reply['oom']),
+            limit=hit[0][0] if hit else None,
+        )  # fmt: skip
+
+    def _executor_failed(self, exc: ChannelError, duration: float) -> ExecResult:
+        hung = isinstance(exc, ChannelTimeout)
+        what = 'stopped answering' if hung else 'died' if isinstance(exc, ChannelClosed) else 'broke the protocol'
+        recycled = self._replace_quietly()
+        fate = 'replaced by a fresh sandbox (workspace lost)' if recycled else 'gone; call reset()'
+        return ExecResult(
+            exit_code=-9, stdout='', stderr=f'agentcore: the sandbox executor {what}; the sandbox was {fate}\n',
+            timed_out=hung, duration_s=duration, limit=Limit.EXECUTOR, recycled=recycled,
+        )  # fmt: skip
+
+    # --- files ----------------------------------------------------------------------------------------------
+
+    def _path(self, path: str) -> str:
+        return normalize(path, self.config.workdir)
+
+    def write_file(self, path: str, data: str | bytes, *, mode: int | None = None) -> None:
+        """Create or overwrite a workspace file, creating parent directories.
+
+        Raises:
+            WorkspacePathError: `path` is outside the workspace (absolute elsewhere, `..`, symlink out).
+            SandboxFileError: more than `config.max_file_bytes`, not a regular file, or the workspace is full.
+            SandboxDiedError, SandboxClosedError: the sandbox is unusable.
+        """
+        blob = data.encode() if isinstance(data, str) else bytes(data)
+        if len(blob) > self.config.max_file_bytes:
+            raise SandboxFileError(f'{path!r}: {len(blob)} bytes is over max_file_bytes={self.config.max_file_bytes}')
+        if self._path(path) == '.':
+            raise WorkspacePathError('cannot write to the workspace directory itself')
+        self._call('write_file', {'op': 'write', 'path': self._path(path), 'mode': mode}, blob)
+
+    def read_file(self, path: str) -> bytes:
+        """Return a workspace file's bytes (at most `config.max_file_bytes`).
+
+        Raises:
+            WorkspacePathError, SandboxFileNotFoundError, SandboxFileError (directory, FIFO, too large),
+            SandboxDiedError, SandboxClosedError.
+        """
+        limit = self.config.max_file_bytes
+        return self._call('read_file', {'op': 'read', 'path': self._path(path), 'max': limit}, max_payload=limit)[1]
+
+    def list_files(self, path: str = '.', *, recursive: bool = False) -> list[FileInfo]:
+        """List a directory (sorted, symlinks not followed), or describe a single file.
+
+        Raises:
+            WorkspacePathError, SandboxFileNotFoundError, SandboxFileError (more than 100 000 entries),
+            SandboxDiedError, SandboxClosedError.
+        """
+        req = {'op': 'list', 'path': self._path(path), 'recursive': recursive, 'max': _MAX_LIST}
+        reply, _ = self._call('list_files', req)
+        if reply.get('truncated'):
+            raise SandboxFileError(f'{path!r} has more than {_MAX_LIST} entries')
+        return file_infos(reply['entries'])
+
+    def workspace_digest(self) -> dict[str, str]:
+        """Map each workspace file to `sha256:<hex>` and each symlink to `symlink:<sha256 of its target>`.
+
+        Raises:
+            SandboxFileError: more than 200 000 files. SandboxDiedError, SandboxClosedError.
+        """
+        reply, _ = self._call('workspace_digest', {'op': 'digest', 'max': _MAX_DIGEST})
+        if reply.get('truncated'):
+            raise SandboxFileError(f'the workspace has more than {_MAX_DIGEST} files')
+        return dict(reply['files'])
+
+    def copy_out(self, path: str, dest: str | os.PathLike[str]) -> list[str]:
+        """Copy a workspace file (into `dest/<name>`) or a directory's content (into `dest/`) to the host.
+
+        Symlinks and special files in the workspace are skipped. The archive is checked member by member on
+        the host (`safe_extract_tar`) before anything is written, so nothing lands outside `dest`.
+
+        Raises:
+            UnsafeArchiveError: the archive had a member that could escape `dest`; nothing was written.
+            WorkspacePathError, SandboxFileNotFoundError, SandboxFileError (over `max_archive_bytes`).
+        """
+        limit = self.config.max_archive_bytes
+        _, body = self._call('copy_out', {'op': 'tar', 'path': self._path(path), 'max': limit}, max_payload=2 * limit)
+        return safe_extract_tar(io.BytesIO(body), dest, max_bytes=limit)
+
+    def copy_in(self, src: str | os.PathLike[str], dest: str = '.') -> list[str]:
+        """Copy a host file, or a host directory's content, into workspace directory `dest`.
+
+        Host symlinks and special files are skipped; the executor re-checks every member.
+
+        Raises:
+            FileNotFoundError: `src` is missing. SandboxFileError: over `max_archive_bytes` or workspace full.
+            WorkspacePathError, SandboxDiedError, SandboxClosedError.
+        """
+        blob = pack_host_path(src, self.config.max_archive_bytes)
+        req = {'op': 'untar', 'path': self._path(dest), 'max': self.config.max_archive_bytes}
+        return list(self._call('copy_in', req, blob)[0]['written'])
+
+    # --- lifecycle ------------------------------------------------------------------------------------------
+
+    def ping(self) -> bool:
+        """True if the executor answers within a second (never raises)."""
+        with self._lock:
+            started = self._started
+            if self._closed or started is None or started.channel.broken:
+                return False
+            try:
+                started.channel.send({'op': 'ping', 'id': next(self._ids)})
+                return bool(started.channel.recv(time.monotonic() + 1.0, _SLACK)[0].get('ok'))
+            except ChannelError:
+                return False
+
+    def reset(self) -> None:
+        """Kill every process and empty the workspace, /tmp and /dev/shm; replace the container if that fails.
+
+        Raises:
+            SandboxClosedError: after `close()`.
+            ImageNotFoundError, EngineUnavailableError, SandboxStartError: a needed replacement failed.
+        """
+        with self._lock:
+            if self._closed:
+                raise SandboxClosedError('the sandbox is closed')
+            started = self._started
+            if started is not None and not started.channel.broken:
+                try:
+                    started.channel.send({'op': 'reset', 'id': next(self._ids), 'wipe': list(self.config.writable_dirs)})
+                    reply, _ = started.channel.recv(time.monotonic() + self.config.op_timeout_s, _SLACK)
+                    if reply.get('ok') and reply.get('clean'):
+                        return
+                except ChannelError:
+                    pass
+            self._replace()
+
+    def close(self) -> None:
+        """Remove the container (idempotent; a running command is killed with it)."""
+        with self._state:
+            if self._closed:
+                return
+            self._closed = True
+            started = self._started
+        if started is not None:
+            started.channel.close()
+            try:
+                remove_container(self._client, started.container_id)
+            except SandboxError:
+                pass

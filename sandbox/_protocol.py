@@ -1,0 +1,82 @@
+"""The `Sandbox` protocol: what tools, the agent loop and the scenario recorder code against.
+
+One protocol carries both forms: async methods (`aexec`, `awrite_file`, ...) for the agent's event loop, and
+plain sync methods (`exec`, `write_file`, ...) for scripts and tests. Implementations usually subclass
+`BaseSandbox`, which derives the async forms from the sync ones.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Protocol, Self, runtime_checkable
+
+from ._result import ExecResult, FileInfo
+
+__all__ = ['Command', 'Sandbox']
+
+#: A shell command line (run with `/bin/sh -c`) or an argv list (run directly, no shell).
+Command = str | Sequence[str]
+
+
+@runtime_checkable
+class Sandbox(Protocol):
+    """An isolated place to run commands and keep files; paths are relative to its workspace.
+
+    Limits and errors are implementation-specific; see `DockerSandbox` for the Docker one.
+    """
+
+    def exec(
+        self, cmd: Command, *, timeout_s: float | None = None, env: Mapping[str, str] | None = None,
+        cwd: str | None = None, stdin: str | bytes | None = None,
+    ) -> ExecResult: ...  # fmt: skip
+
+    def write_file(self, path: str, data: str | bytes, *, mode: int | None = None) -> None: ...
+
+    def read_file(self, path: str) -> bytes: ...
+
+    def list_files(self, path: str = '.', *, recursive: bool = False) -> list[FileInfo]: ...
+
+    def workspace_digest(self) -> dict[str, str]: ...
+
+    def copy_out(self, path: str, dest: str | os.PathLike[str]) -> list[str]: ...
+
+    def copy_in(self, src: str | os.PathLike[str], dest: str = '.') -> list[str]: ...
+
+    def reset(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    async def aexec(
+        self, cmd: Command, *, timeout_s: float | None = None, env: Mapping[str, str] | None = None,
+        cwd: str | None = None, stdin: str | bytes | None = None,
+    ) -> ExecResult: ...  # fmt: skip
+
+    async def awrite_file(self, path: str, data: str | bytes, *, mode: int | None = None) -> None: ...
+
+    async def aread_file(self, path: str) -> bytes: ...
+
+    async def alist_files(self, path: str = '.', *, recursive: bool = False) -> list[FileInfo]: ...
+
+    async def aworkspace_digest(self) -> dict[str, str]: ...
+
+    async def acopy_out(self, path: str, dest: str | os.PathLike[str]) -> list[str]: ...
+
+    async def acopy_in(self, src: str | os.PathLike[str], dest: str = '.') -> list[str]: ...
+
+    async def areset(self) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...

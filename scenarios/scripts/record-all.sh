@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Re-records every shipped scenario from its model script (needs Docker and the agentcore-sandbox:latest image).
+# Run from the repository root: bash scenarios/scripts/record-all.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+S=scenarios/scripts
+ALL=python,shell,read_file,write_file,list_files,edit_file
+rec() { agentcore record "$@"; }
+
+rec coding-fix-failure -m scripted:$S/coding-fix-failure.yaml -t $ALL \
+  --description 'Multi-step coding in the sandbox: write code and tests, run them, fix the failure, run again.' \
+  'Write fizzbuzz.py with a function fizzbuzz(n), and test_fizzbuzz.py that checks it. Run the tests and fix any failure.'
+
+rec data-analysis -m scripted:$S/data-analysis.yaml -t $ALL --file sales.csv=$S/sales.csv \
+  --description 'Data analysis with the python tool: revenue per region and order statistics from a CSV file.' \
+  'sales.csv holds our orders. Give the revenue per region and the mean and median order value, and save them.'
+
+rec memory-recall -m scripted:$S/memory-recall-1.yaml -m scripted:$S/memory-recall-2.yaml -t read_file \
+  --file config/staging.ini=$S/staging.ini --memory --memory-seed $S/memory-seed.yaml \
+  --description 'Memory across two runs: run 1 looks the port up and is remembered; run 2 recalls it without tools.' \
+  'Which port does the staging API listen on? Look it up in config/staging.ini.' \
+  'Which port does the staging API listen on?'
+
+rec approval -m scripted:$S/approval.yaml -t $ALL --policy $S/approval-policy.yaml \
+  --approve approve --approve 'reject:keep the notes folder' \
+  --description 'Human approval: the policy asks before writes and shell commands; one approved, one rejected.' \
+  'Create notes/todo.md listing three chores, then clean up any scratch files.'
+
+rec budget-exhausted -m scripted:$S/budget-exhausted.yaml -t python --max-steps 3 \
+  --description 'Budget exhaustion: a search that cannot succeed is stopped after 3 model turns.' \
+  'Find an integer n > 10000 whose square ends in 0002.'
+
+rec denied-tool -m scripted:$S/denied-tool.yaml -t python,shell --policy $S/denied-policy.yaml \
+  --file a.txt=$S/a.txt --file b.txt=$S/b.txt \
+  --description 'A denied tool: the policy denies the shell and the agent falls back to python.' \
+  'List the files in the workspace.'
+
+rec blocked-injection -m scripted:$S/blocked-injection.yaml -t read_file,shell --policy $S/injection-policy.yaml \
+  --file README.txt=$S/README-injected.txt \
+  --description 'A blocked injection: tool output carries an injection, the model obeys, the policy blocks the call.' \
+  'Summarise README.txt in one sentence.'
+
+rec tool-error-recovery -m scripted:$S/tool-error-recovery.yaml -t read_file,list_files,python \
+  --file data/inputs.txt=$S/inputs.txt \
+  --description 'Recovery from a tool error: reading a missing file fails, the agent finds the right one.' \
+  'Add up the numbers in data/input.txt.'
+
+rec malformed-turn -m scripted:$S/malformed-turn.yaml -t python \
+  --description 'Recovery from malformed model turns: unknown tool, invalid JSON arguments, a call written as text.' \
+  'What is 6 times 7? Use python.'
+
+rec parallel-tools -m scripted:$S/parallel-tools.yaml -t $ALL \
+  --description 'Parallel tool calls: three writes in one turn, then three different reads in one turn.' \
+  'Create one.txt, two.txt and three.txt holding 1, 2 and 3, then read them back.'

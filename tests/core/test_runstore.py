@@ -1,0 +1,73 @@
+"""The run store on SQLite and on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from agentcore import Agent
+from agentcore.runstore import RunNotFoundError, RunStore
+from agentcore.testing import ScriptedModel
+from tools import tool
+
+
+@tool
+def echo(text: str) -> str:
+    """Echo text back.
+
+    Args:
+        text: what to echo.
+    """
+    return text
+
+
+def _exercise(store: RunStore) -> None:
+    run_id = f'run-{uuid.uuid4().hex[:8]}'
+    store.create_run(run_id, 'task', 'scripted', {'k': 1})
+    store.create_run(run_id, 'task again', 'scripted')  # idempotent on resume
+    store.add_event(run_id, {'type': 'run_started', 'run_id': run_id})
+    store.add_event(run_id, {'type': 'run_finished', 'run_id': run_id})
+    store.tool_call_started(run_id, 'c1', 'echo', {'text': 'hi'}, 'none')
+    assert store.tool_call(run_id, 'c1').status == 'started'  # type: ignore[union-attr]
+    store.tool_call_finished(run_id, 'c1', content='hi', is_error=False, data={'x': 1})
+    store.add_policy_decision(run_id, 'c1', 'echo', 'allow', 'default', 'ok')
+    store.add_usage(run_id, 1, 'scripted', 10, 5, 0.5)
+    store.update_run(run_id, status='completed', output='hi', steps=1)
+
+    rec = store.get_run(run_id)
+    assert (rec.task, rec.status, rec.output, rec.steps) == ('task', 'completed', 'hi', 1)
+    assert [e['type'] for e in store.events(run_id)] == ['run_started', 'run_finished']
+    call = store.tool_call(run_id, 'c1')
+    assert call is not None and (call.status, call.content) == ('completed', 'hi')
+    assert [d.action for d in store.policy_decisions(run_id)] == ['allow']
+    assert [u.input_tokens for u in store.usage(run_id)] == [10]
+    assert run_id in [r.run_id for r in store.list_runs(1000)]
+    with pytest.raises(RunNotFoundError):
+        store.get_run('nope')
+
+
+def test_run_store_on_sqlite(tmp_path: Path) -> None:
+    store = RunStore(f'sqlite:///{tmp_path / "runs.sqlite"}')
+    _exercise(store)
+    store.close()
+
+
+@pytest.mark.postgres
+def test_run_store_on_postgres(postgres_url: str) -> None:
+    store = RunStore(postgres_url.replace('postgresql://', 'postgresql+psycopg://'))
+    _exercise(store)
+    store.close()
+
+
+@pytest.mark.postgres
+def test_agent_on_postgres_store_and_checkpointer(postgres_url: str) -> None:
+    store = RunStore(postgres_url.replace('postgresql://', 'postgresql+psycopg://'))
+    model = ScriptedModel([{'tool_calls': [{'name': 'echo', 'arguments': {'text': 'pg'}}]}, 'done on pg'])
+    agent = Agent(model=model, tools=[echo], store=store, checkpointer=postgres_url)
+    result = agent.run('use postgres')
+    assert (result.status, result.output) == ('completed', 'done on pg')
+    assert store.get_run(result.run_id).status == 'completed'
+    again = Agent(model=ScriptedModel([]), tools=[echo], store=store, checkpointer=postgres_url).resume(result.run_id)
+    assert again.output == 'done on pg'

@@ -1,0 +1,111 @@
+"""`http_fetch` against a real HTTP server on 127.0.0.1: refused unless the policy allows the domain."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tools import HttpFetchTool, ToolArgumentsError, ToolContext, ToolError
+
+Routes = dict[str, tuple[int, dict[str, str], bytes]]
+
+
+class Policy:
+    def __init__(self, *allowed: str) -> None:
+        self.allowed = set(allowed)
+        self.asked: list[str] = []
+
+    def allows_domain(self, host: str) -> bool:
+        self.asked.append(host)
+        return host in self.allowed
+
+
+class AsyncPolicy:
+    async def allows_domain(self, host: str) -> bool:
+        return host == '127.0.0.1'
+
+
+def _ctx(policy: Any) -> ToolContext:
+    return ToolContext(run_id='r', call_id='c', policy=policy)
+
+
+@pytest.fixture
+def server(http_server: tuple[str, Routes]) -> tuple[str, Routes]:
+    base, routes = http_server
+    routes['/hello'] = (200, {'content-type': 'text/plain; charset=utf-8'}, 'héllo'.encode())
+    routes['/data'] = (200, {'content-type': 'application/json'}, json.dumps({'ok': True}).encode())
+    routes['/missing'] = (404, {'content-type': 'text/plain'}, b'nothing here')
+    routes['/big'] = (200, {'content-type': 'text/plain'}, b'x' * 50_000)
+    routes['/image'] = (200, {'content-type': 'image/png'}, b'\x89PNG\r\n')
+    return base, routes
+
+
+@pytest.mark.parametrize('policy', [None, object(), Policy('example.com')])
+async def test_every_domain_is_refused_unless_allowed(server: tuple[str, Routes], policy: Any) -> None:
+    base, _ = server
+    with pytest.raises(ToolError, match='fetching from 127.0.0.1 is not allowed by the policy') as info:
+        await HttpFetchTool().run({'url': f'{base}/hello'}, _ctx(policy))
+    assert info.value.hint == 'add 127.0.0.1 to the allowed domains of the policy'
+
+
+async def test_allowed_domain_is_fetched(server: tuple[str, Routes]) -> None:
+    base, _ = server
+    policy = Policy('127.0.0.1')
+    result = await HttpFetchTool().run({'url': f'{base}/hello'}, _ctx(policy))
+    assert result.content == 'HTTP 200 OK (text/plain; charset=utf-8, 6 bytes)\n\nhéllo'
+    assert not result.is_error
+    assert result.data == {
+        'url': f'{base}/hello',
+        'status': 200,
+        'content_type': 'text/plain; charset=utf-8',
+        'bytes': 6,
+        'redirects': [],
+        'truncated': False,
+    }
+    assert policy.asked == ['127.0.0.1']
+    data = await HttpFetchTool().run({'url': f'{base}/data'}, _ctx(AsyncPolicy()))
+    assert data.content.endswith('\n\n{"ok": true}')
+
+
+async def test_error_status_binary_body_and_size_cap(server: tuple[str, Routes]) -> None:
+    base, _ = server
+    ctx = _ctx(Policy('127.0.0.1'))
+    missing = await HttpFetchTool().run({'url': f'{base}/missing'}, ctx)
+    assert missing.is_error
+    assert missing.content == 'HTTP 404 Not Found (text/plain, 12 bytes)\n\nnothing here'
+    image = await HttpFetchTool().run({'url': f'{base}/image'}, ctx)
+    assert image.content == 'HTTP 200 OK (image/png, 6 bytes)\n\n[binary content not shown]'
+    big = await HttpFetchTool(max_bytes=1000, max_chars=300).run({'url': f'{base}/big'}, ctx)
+    assert big.data is not None and big.data['bytes'] == 1000 and big.data['truncated']
+    assert big.content.startswith('HTTP 200 OK (text/plain, 1000 bytes, cut at 1000)\n\nxxx')
+    assert '[' in big.content and 'characters omitted] ...' in big.content
+    assert big.full_output is not None and big.full_output.endswith('\n\n' + 'x' * 1000)
+
+
+async def test_redirects_are_checked_against_the_policy(server: tuple[str, Routes]) -> None:
+    base, routes = server
+    port = base.rsplit(':', 1)[1]
+    routes['/to-hello'] = (302, {'location': '/hello'}, b'')
+    routes['/to-localhost'] = (302, {'location': f'http://localhost:{port}/hello'}, b'')
+    ctx = _ctx(Policy('127.0.0.1'))
+    followed = await HttpFetchTool().run({'url': f'{base}/to-hello'}, ctx)
+    assert followed.data is not None and followed.data['redirects'] == [f'{base}/hello']
+    assert followed.content.endswith('héllo')
+    with pytest.raises(ToolError, match='fetching from localhost is not allowed by the policy'):
+        await HttpFetchTool().run({'url': f'{base}/to-localhost'}, ctx)
+    routes['/loop'] = (302, {'location': '/loop'}, b'')
+    with pytest.raises(ToolError, match='more than 5 redirects'):
+        await HttpFetchTool().run({'url': f'{base}/loop'}, ctx)
+
+
+async def test_bad_url_timeout_and_unreachable(server: tuple[str, Routes]) -> None:
+    base, _ = server
+    ctx = _ctx(Policy('127.0.0.1'))
+    with pytest.raises(ToolArgumentsError, match="argument 'url': expected an absolute http:// or https:// URL"):
+        await HttpFetchTool().run({'url': 'file:///etc/passwd'}, ctx)
+    with pytest.raises(ToolError, match=r'took longer than 0.5 s'):
+        await HttpFetchTool(timeout_s=0.5).run({'url': f'{base}/slow'}, ctx)
+    with pytest.raises(ToolError, match='failed: ConnectError'):
+        await HttpFetchTool().run({'url': 'http://127.0.0.1:9/'}, ctx)

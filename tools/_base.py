@@ -1,0 +1,100 @@
+"""The `Tool` seam: what the agent graph calls, whatever the tool is built from."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from agentcore._messages import ToolSpec
+
+#: What a tool may change in the world. `none`: pure; `sandbox`: only the run's sandbox; `external`: anything
+#: outside (network, host files, other services) - never retried blindly after a crash.
+SideEffects = Literal['none', 'sandbox', 'external']
+
+#: Where a tool comes from: a typed Python function (`@tool`), agentcore's built-ins, a LangChain tool or an MCP
+#: server. Policies use it (MCP tools are denied unless allowed).
+ToolSource = Literal['python', 'builtin', 'langchain', 'mcp']
+
+
+@dataclass
+class ToolContext:
+    """What a running tool may use. Built by the agent graph for each call."""
+
+    run_id: str
+    call_id: str
+    sandbox: Any | None = None
+    memory: Any | None = None
+    policy: Any | None = None
+    namespace: str = 'default'
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ToolResult(BaseModel):
+    """The outcome of one tool call.
+
+    `content` is what the model sees (already bounded); `data` is structured detail (exit code, truncation flag...);
+    `full_output` is the untruncated output, kept in the run store but never sent to the model.
+    """
+
+    content: str
+    is_error: bool = False
+    data: dict[str, Any] | None = None
+    full_output: str | None = None
+
+
+class ToolError(Exception):
+    """A tool failed in a way the model should read and can react to (bad arguments, missing file...).
+
+    `hint`, when set, says how to fix it.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+class Tool(ABC):
+    """A tool the model can call.
+
+    Subclasses set `name`, `description`, `side_effects` (and `source`) and implement `parameters` and `run`.
+    """
+
+    name: str
+    description: str = ''
+    side_effects: SideEffects = 'none'
+    source: ToolSource = 'python'
+
+    @property
+    @abstractmethod
+    def parameters(self) -> dict[str, Any]:
+        """JSON schema (an object schema) of the tool's arguments."""
+
+    @abstractmethod
+    async def run(self, arguments: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        """Run the tool.
+
+        Raises:
+            ToolArgumentsError: the arguments fail the schema (says which argument and what was expected).
+            ToolError: the tool failed in a way the model can act on.
+        """
+
+    def validate_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Check arguments before the policy sees them; returns them (possibly coerced).
+
+        The default accepts anything; tools with a typed schema override this.
+
+        Raises:
+            ToolArgumentsError: the arguments do not fit the schema.
+        """
+        return arguments
+
+    def spec(self) -> ToolSpec:
+        """What the model sees of this tool."""
+        return ToolSpec(name=self.name, description=self.description, parameters=self.parameters)
+
+
+class ToolArgumentsError(ToolError):
+    """The model's arguments do not fit the tool's schema."""
