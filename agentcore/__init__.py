@@ -77,7 +77,40 @@ _EXPORTS: dict[str, str] = {
     'parse_event': '._events',
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    'Agent',
+    'ApprovalRequested',
+    'ApprovalResolved',
+    'Budget',
+    'ChatModel',
+    'ConfigError',
+    'GuardrailFlagged',
+    'LiteLLMModel',
+    'MemoryRecalled',
+    'MemorySaved',
+    'Message',
+    'ModelError',
+    'ModelRequest',
+    'ModelResponse',
+    'ModelTurnFinished',
+    'ModelTurnStarted',
+    'NODES',
+    'PolicyDecided',
+    'RunEvent',
+    'RunFinished',
+    'RunResult',
+    'RunStarted',
+    'Settings',
+    'ToolCall',
+    'ToolCallFinished',
+    'ToolCallStarted',
+    'ToolSpec',
+    'TurnRejected',
+    'Usage',
+    'build_graph',
+    'load_settings',
+    'parse_event',
+]
 __version__ = '0.1.0'
 
 

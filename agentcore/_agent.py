@@ -146,8 +146,10 @@ class Agent:
             yield event
 
     async def aresume(self, run_id: str, decision: Any | None = None) -> RunResult:
-        """Continue a run: after a crash (from its last checkpoint), or after a pause for approval with `decision`
-        (`Approve()`, `Edit(arguments=...)`, `Reject(reason=...)`, `Abort(...)` or an equivalent dict).
+        """Continue a run after a crash (from its last checkpoint) or after a pause for approval.
+
+        `decision` answers the pause: `Approve()`, `Edit(arguments=...)`, `Reject(reason=...)`, `Abort(...)` or an
+        equivalent dict.
 
         Raises:
             RunNotFoundError: no such run in the run store.

@@ -17,7 +17,7 @@ def episode_from_run(state: AgentState) -> Any:
     for m in state.get('messages', []):
         for c in m.get('tool_calls') or []:
             calls.append(f'{c["name"]}({_short(c.get("arguments", ""))})')
-        if m.get('role') == 'tool' and str(m.get('content', '')).lstrip('<untrusted-data').find('error:') != -1:
+        if m.get('role') == 'tool' and _is_error(str(m.get('content', ''))):
             errors.append(str(m.get('name')))
     status = state.get('status') or 'completed'
     outcome = 'completed' if status == 'running' else status
@@ -33,6 +33,12 @@ def episode_from_run(state: AgentState) -> Any:
         lessons=lessons,
         tags=sorted({c.split('(')[0] for c in calls}),
     )
+
+
+def _is_error(content: str) -> bool:
+    # Tool output arrives wrapped in <untrusted-data ...> tags; errors start the wrapped text.
+    body = content.split('>', 1)[1].lstrip() if content.startswith('<untrusted-data') else content
+    return body.startswith('error:')
 
 
 def _short(arguments: str, limit: int = 80) -> str:

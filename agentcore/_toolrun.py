@@ -66,8 +66,9 @@ async def _guard_tool_output(rt: RunContext, run_id: str, tool: str, content: st
 
 
 async def run_calls(rt: RunContext, state: dict[str, Any], calls: list[PendingCall]) -> list[dict[str, Any]]:
-    """Execute allowed calls concurrently (at most `rt.max_parallel_tools` at once) and return one tool message
-    per call, in call order. Denied, rejected and malformed calls get an error message instead.
+    """Execute allowed calls concurrently (at most `rt.max_parallel_tools` at once).
+
+    Returns one tool message per call, in call order. Denied, rejected and malformed calls get an error message.
     """
     run_id, namespace = state['run_id'], state.get('namespace', 'default')
     gate = asyncio.Semaphore(max(1, rt.max_parallel_tools))

@@ -24,9 +24,9 @@ from typing import Annotated, Any, TypedDict
 os.environ.setdefault('LANGGRAPH_STRICT_MSGPACK', 'true')
 os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
 
-from agentcore import Agent, Budget, Message, ModelRequest, ModelResponse, ToolCall  # noqa: E402
-from agentcore.testing import ScriptedModel  # noqa: E402
-from tools import tool  # noqa: E402
+from agentcore import Agent, Budget, Message, ModelRequest, ModelResponse, ToolCall
+from agentcore.testing import ScriptedModel
+from tools import tool
 
 
 @tool

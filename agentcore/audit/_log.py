@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,8 @@ from agentcore.guardrails import Redactor
 from agentcore.policy import canonical_json
 
 from ._record import AUDIT_TABLE, GENESIS_HASH, AuditRecord, record_hash
+
+_RETRIES = 20
 
 #: Kinds the agent graph writes; others are allowed.
 AUDIT_KINDS = ('policy_decision', 'approval', 'tool_execution', 'memory_write', 'guardrail', 'budget')
@@ -68,18 +71,20 @@ class AuditLog:
 
         Raises:
             ValueError: `payload` cannot be converted to JSON.
+            sqlalchemy.exc.IntegrityError: other processes kept taking the next seq for 20 attempts.
         """
         try:
             text = canonical_json(self.redactor.redact_obj(to_jsonable_python(payload)))
         except Exception as exc:  # pydantic_core raises its own serialisation errors
             raise ValueError(f'audit payload for {kind!r} is not JSON-serialisable: {exc}') from exc
         with self._lock(run_id):
-            for attempt in range(5):
+            for attempt in range(_RETRIES):
                 try:
                     return self._insert(run_id, kind, text)
-                except IntegrityError:
-                    if attempt == 4:
+                except IntegrityError:  # another process took this seq: re-read the head and try again
+                    if attempt == _RETRIES - 1:
                         raise
+                    time.sleep(0.002 * (attempt + 1))
         raise AssertionError('unreachable')
 
     def _insert(self, run_id: str, kind: str, text: str) -> AuditRecord:

@@ -33,9 +33,7 @@ def _root(
 
 
 def _register() -> None:
-    from . import _memory, _run, _runs, _sandbox
-    from . import _replay
-    from . import _chat
+    from . import _chat, _memory, _replay, _run, _runs, _sandbox
 
     _run.register(app)
     _chat.register(app)
@@ -57,7 +55,7 @@ def main() -> None:
         app(standalone_mode=False)
     except SystemExit as exc:
         raise exc
-    except BaseException as exc:  # noqa: BLE001 - the CLI's last line of defence
+    except BaseException as exc:
         if os.environ.get('AGENTCORE_DEBUG'):
             raise
         sys.exit(report_error(exc))

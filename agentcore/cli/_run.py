@@ -8,8 +8,6 @@ from typing import Any
 import typer
 
 
-
-
 def register(app: typer.Typer) -> None:
     app.command('run', help='Run an agent on TASK and print its answer.')(run)
     app.command('resume', help='Continue a paused or interrupted run.')(resume)

@@ -63,7 +63,7 @@ def doctor(
 
 @app.command()
 def prune(
-    all_: bool = typer.Option(False, '--all', help="Remove every agentcore sandbox container, not just orphans."),
+    all_: bool = typer.Option(False, '--all', help='Remove every agentcore sandbox container, not just orphans.'),
     dry_run: bool = typer.Option(False, '--dry-run', help='Only list what would be removed.'),
 ) -> None:
     """Remove sandbox containers left behind by agentcore processes that no longer exist."""

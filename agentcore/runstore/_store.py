@@ -152,7 +152,7 @@ class RunStore:
         with self.engine.connect() as conn:
             last = conn.execute(select(_STEPS.c.seq).where(_STEPS.c.run_id == run_id)
                                 .order_by(_STEPS.c.seq.desc()).limit(1)).first()
-        buffered = [r['seq'] for t, r in self._buffer if t is _STEPS and r['run_id'] == run_id]
+        buffered = [int(r['seq']) for t, r in self._buffer if t is _STEPS and r['run_id'] == run_id]
         return max([-1 if last is None else int(last[0]), *buffered])
 
     # -- reads ------------------------------------------------------------------------------------------------

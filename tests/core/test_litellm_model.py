@@ -8,7 +8,7 @@ import httpx
 import pytest
 import respx
 
-from agentcore import Agent, LiteLLMModel, ModelError, ModelRequest, Message, ToolSpec
+from agentcore import Agent, LiteLLMModel, Message, ModelError, ModelRequest, ToolSpec
 from tools import tool
 
 API_BASE = 'http://127.0.0.1:8999/v1'

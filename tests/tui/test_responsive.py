@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 
 from agentcore.tui import HelpScreen
 
@@ -26,7 +28,8 @@ async def test_ui_stays_responsive_while_a_tool_runs_and_the_run_can_be_cancelle
         await pilot.press('enter')  # a second message while busy is refused, not queued
         assert app.query_one('#prompt', Input).value == 'next' and app.runs == ['run-001']
         await pilot.press('ctrl+b')
-        await worker.wait()
+        with pytest.raises(WorkerCancelled):
+            await worker.wait()
         assert worker.is_cancelled and not app.running
         assert '■ run cancelled by the user' in app.timeline.text
         assert app.status.state == 'cancelled'

@@ -1,0 +1,20 @@
+"""Host tools for the scenario tests (referenced as `scenario_tools:NAME`; this folder is on sys.path)."""
+
+from __future__ import annotations
+
+from tools import ToolError, tool
+
+#: What `lookup` answers; tests change it to make a re-executed tool diverge from its recording.
+FACTS: dict[str, str] = {'answer': '42', 'colour': 'teal'}
+
+
+@tool
+def lookup(key: str) -> str:
+    """Look a fact up by name.
+
+    Args:
+        key: the fact's name.
+    """
+    if key not in FACTS:
+        raise ToolError(f'no fact named {key!r}', hint=f'known facts: {", ".join(sorted(FACTS))}')
+    return FACTS[key]
