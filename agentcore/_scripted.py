@@ -88,15 +88,12 @@ class ScriptedModel:
             text = p.read_text(encoding='utf-8')
         except OSError as exc:
             raise ScriptError(f'{p}: cannot read script: {exc.strerror or exc}') from None
-        try:
-            if p.suffix == '.json':
-                raw = json.loads(text)
-            else:
-                import yaml
+        import yaml
 
-                raw = yaml.safe_load(text)
-        except (json.JSONDecodeError, ValueError) as exc:
-            raise ScriptError(f'{p}: not valid {p.suffix.lstrip(".") or "YAML"}: {" ".join(str(exc).split())}') from None
+        try:
+            raw = json.loads(text) if p.suffix == '.json' else yaml.safe_load(text)
+        except (ValueError, yaml.YAMLError) as exc:
+            raise ScriptError(f'{p}: not valid {"JSON" if p.suffix == ".json" else "YAML"}: {" ".join(str(exc).split())}') from None
         if isinstance(raw, list):
             raw = {'turns': raw}
         try:

@@ -66,7 +66,7 @@ class Episode(BaseModel):
     """One remembered agent run: what was asked, what was tried, how it ended and what was learned.
 
     Limits: text fields up to 65,536 characters; up to 64 tags of up to 64 characters (stripped, lower-cased and
-    de-duplicated); `lessons` up to 64 entries (a single string is accepted as one lesson). `created_at` must be
+    de-duplicated); `lessons` up to 64 entries (a single string is accepted as one lesson; blank ones are dropped). `created_at` must be
     timezone-aware and is stored in UTC. Construction raises `pydantic.ValidationError` (a `ValueError`) on bad input.
     """
 
@@ -107,6 +107,11 @@ class Episode(BaseModel):
     @classmethod
     def _one_lesson(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
+
+    @field_validator('lessons')
+    @classmethod
+    def _drop_blank_lessons(cls, value: list[str]) -> list[str]:
+        return [lesson for lesson in value if lesson.strip()]
 
     @field_validator('tags')
     @classmethod

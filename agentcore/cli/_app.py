@@ -52,10 +52,12 @@ def main() -> None:
     Set `AGENTCORE_DEBUG=1` to see the full traceback instead.
     """
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except SystemExit as exc:
         raise exc
     except BaseException as exc:
         if os.environ.get('AGENTCORE_DEBUG'):
             raise
         sys.exit(report_error(exc))
+    # Without standalone mode, click returns the code of `typer.Exit` instead of exiting.
+    sys.exit(code if isinstance(code, int) else 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-import click
+import typer
 
 #: Exit code for bad input or usage (files, flags, config).
 EXIT_USAGE = 2
@@ -14,13 +14,15 @@ EXIT_FAILURE = 1
 
 def report_error(exc: BaseException) -> int:
     """Print `exc` as a single line (with its fix, when it carries one) and return the exit code to use."""
-    if isinstance(exc, click.exceptions.Exit):
-        return exc.exit_code
-    if isinstance(exc, click.exceptions.Abort | KeyboardInterrupt):
+    if isinstance(exc, typer.Exit):
+        return int(exc.exit_code)
+    if isinstance(exc, typer.Abort | KeyboardInterrupt):
         print('agentcore: aborted', file=sys.stderr)
         return 130
-    if isinstance(exc, click.ClickException):
-        print(f'agentcore: error: {exc.format_message()}', file=sys.stderr)
+    # typer vendors click; its ClickException (usage errors, bad parameters) is recognised by shape.
+    format_message = getattr(exc, 'format_message', None)
+    if callable(format_message) and isinstance(getattr(exc, 'exit_code', None), int):
+        print(f'agentcore: error: {" ".join(str(format_message()).split())}', file=sys.stderr)
         return EXIT_USAGE
     message = ' '.join(str(exc).split()) or type(exc).__name__
     hint = getattr(exc, 'hint', None)

@@ -2,7 +2,7 @@
 
 The `sandbox` package (and through it the docker SDK) is imported inside each command so that
 `agentcore --help` stays fast. `SandboxError`s propagate to `agentcore.cli.main`, which prints them as one line
-with their fix.
+with their fix. Exit statuses are raised as `SystemExit` so they survive `standalone_mode=False`.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def doctor(
             line += f'\n      fix: {check.fix}'
         typer.echo(line)
     if any(c.required and not c.ok for c in checks):
-        raise typer.Exit(1)
+        raise SystemExit(1)
 
 
 @app.command()
@@ -89,4 +89,4 @@ def exec_(
     sys.stdout.write(result.stdout)
     sys.stderr.write(result.stderr)
     code = result.exit_code
-    raise typer.Exit(code if 0 <= code < 256 else 128 + (-code % 128))
+    raise SystemExit(code if 0 <= code < 256 else 128 + (-code % 128))

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ._history import HistoryScreen
     from ._replay import ReplayApp, ReplayScreen, ReplayStep, ReplayTrace
     from ._run import run_chat, run_replay_tui
-    from ._scenario_steps import load_trace, trace_from_scenario
+    from ._scenario_steps import aload_trace, load_trace, trace_from_scenario
     from ._widgets import Conversation, StatusBar, Timeline
 
 _EXPORTS: dict[str, str] = {
@@ -36,6 +36,7 @@ _EXPORTS: dict[str, str] = {
     'StatusBar': '._widgets',
     'TUIApprover': '._approval',
     'Timeline': '._widgets',
+    'aload_trace': '._scenario_steps',
     'help_sections': '._chat_app',
     'load_trace': '._scenario_steps',
     'parse_arguments': '._approval',
@@ -59,6 +60,7 @@ __all__ = [
     'StatusBar',
     'TUIApprover',
     'Timeline',
+    'aload_trace',
     'help_sections',
     'load_trace',
     'parse_arguments',

@@ -79,10 +79,10 @@ class ReplayScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding('right,n,space', 'next', 'Next step'),
-        Binding('left,p', 'previous', 'Previous step'),
-        Binding('home', 'first', 'First step'),
-        Binding('end', 'last', 'Last step'),
+        Binding('right,n,space', 'next', 'Next step', priority=True),
+        Binding('left,p', 'previous', 'Previous step', priority=True),
+        Binding('home', 'first', 'First step', priority=True),
+        Binding('end', 'last', 'Last step', priority=True),
         Binding('d', 'next_divergence', 'Next divergence'),
         Binding('D', 'previous_divergence', 'Previous divergence'),
         Binding('f1', 'help', 'Help'),

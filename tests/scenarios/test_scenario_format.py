@@ -92,7 +92,7 @@ def test_yaml_syntax_error_has_position(tmp_path: Path) -> None:
 def test_duplicate_key_is_refused(lookup_scenario: Path) -> None:
     _edit(lookup_scenario, 'name: lookup\n', 'name: lookup\nname: other\n')
     err = _error(lookup_scenario)
-    assert 'duplicate key' in err.reason and err.line == 3
+    assert 'duplicate key' in err.reason and err.line == _line_of(lookup_scenario, 'name: other')
 
 
 def test_edited_recorded_message_fails_the_digest_check(lookup_scenario: Path) -> None:

@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pytest
+import scenario_tools
+from conftest import SHIPPED, calls
+
+from agentcore import Message, ModelError, ModelRequest, ToolSpec
+from agentcore.scenarios import (
+    ReplayModel,
+    ReplaySession,
+    areplay_paths,
+    load_scenario,
+    record,
+    replay_scenario,
+    report_json,
+    save_scenario,
+    scenario_files,
+)
+from agentcore.scenarios._effects import EffectTracker
+from agentcore.testing import ScriptedModel
+
+SHIPPED_FILES = sorted(scenario_files([SHIPPED]))
+
+
+@pytest.mark.parametrize('path', SHIPPED_FILES, ids=[p.stem for p in SHIPPED_FILES])
+def test_shipped_scenario_passes_in_replay_mode(path: Path) -> None:
+    result = replay_scenario(path)
+    assert result.status == 'passed', result.describe()
+    assert [r.status for r in result.runs] == [r.result.status for r in load_scenario(path).runs]
+
+
+def test_replaying_the_folder_100_times_gives_identical_results() -> None:
+    async def hundred() -> list[list[str]]:
+        out = []
+        for _ in range(100):
+            report = await areplay_paths([SHIPPED])
+            out.append([r.signature() for r in report.results])
+        return out
+
+    signatures = asyncio.run(hundred())
+    assert len(signatures[0]) == len(SHIPPED_FILES)
+    assert all(s == signatures[0] for s in signatures)
+    assert all('"status": "passed"' in s for s in signatures[0])
+
+
+def test_changed_prompt_template_is_reported_with_a_diff(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentcore import _runtime
+
+    changed = _runtime.DEFAULT_INSTRUCTIONS.replace('careful agent', 'careful, terse agent')
+    assert changed != _runtime.DEFAULT_INSTRUCTIONS
+    monkeypatch.setattr(_runtime, 'DEFAULT_INSTRUCTIONS', changed)
+    result = replay_scenario(SHIPPED / 'data-analysis.yaml')
+    assert result.status == 'failed'
+    first = result.divergences[0]
+    assert first.kind == 'model_request' and first.run == 1 and first.where == 'turn 1'
+    assert first.field == 'runs[0].turns[0].request'
+    assert '-  You are a capable, careful agent.' in first.diff
+    assert '+  You are a capable, careful, terse agent.' in first.diff
+    assert '--- recorded request (turn 1)' in first.diff and '+++ replayed request (turn 1)' in first.diff
+    text = result.describe()
+    assert text.startswith('FAIL ') and 'careful, terse agent' in text
+    assert len(result.divergences) == 1  # consequences of a diverged conversation are not piled on
+
+
+def test_recorded_run_replays_and_reproduces_tool_errors(lookup_scenario: Path) -> None:
+    scenario = load_scenario(lookup_scenario)
+    calls_ = [c for t in scenario.runs[0].turns for c in t.calls]
+    assert calls_[0].result is not None and calls_[0].result.content == '42'
+    assert calls_[1].error is not None and calls_[1].error.tool_error and "no fact named 'nope'" in calls_[1].error.message
+    assert replay_scenario(lookup_scenario).passed
+
+
+def test_edited_tool_result_shows_where_the_conversation_changed(lookup_scenario: Path) -> None:
+    text = lookup_scenario.read_text()
+    lookup_scenario.write_text(text.replace("        content: '42'\n", "        content: '41'\n", 1))
+    result = replay_scenario(lookup_scenario)
+    assert result.status == 'failed'
+    d = result.divergences[0]
+    assert d.kind == 'model_request' and d.where == 'turn 2' and d.field == 'runs[0].turns[1].request'
+    assert '-  42' in d.diff and '+  41' in d.diff
+
+
+def test_unmet_expectations_and_changed_outcome_fail(lookup_scenario: Path) -> None:
+    text = lookup_scenario.read_text()
+    text = text.replace('      equals: The answer is 42.\n', '      equals: The answer is 43.\n      regex: ^\\d+$\n')
+    text = text.replace('    tool_calls: 1\n  expect:', '    tool_calls: 2\n  expect:')
+    text = text.replace('  expect:\n', '  expect:\n    tools_not_called: [lookup]\n    files: [notes.txt]\n')
+    lookup_scenario.write_text(text)
+    result = replay_scenario(lookup_scenario)
+    kinds = [d.kind for d in result.divergences]
+    assert result.status == 'failed' and kinds[0] == 'outcome' and kinds.count('expectation') == 4
+    assert 'tool_calls' in result.divergences[0].message
+    assert '-  "tool_calls": 2' in result.divergences[0].diff and '+  "tool_calls": 1' in result.divergences[0].diff
+    messages = ' | '.join(d.message for d in result.divergences)
+    assert "output.equals: expected 'The answer is 43.'" in messages
+    assert "tools_not_called: 'lookup' was called" in messages and "files: 'notes.txt'" in messages
+
+
+def test_verify_reexecutes_host_tools_and_diffs_their_results(lookup_scenario: Path) -> None:
+    assert replay_scenario(lookup_scenario, verify=True).passed
+    scenario_tools.FACTS['answer'] = '41'
+    result = replay_scenario(lookup_scenario, verify=True)
+    first = result.divergences[0]
+    assert first.kind == 'tool_result' and first.where == 'call call_0_0 (lookup)'
+    assert first.field == 'runs[0].turns[0].calls[0].result'
+    assert '-42' in first.diff and '+41' in first.diff
+    assert result.divergences[1].kind == 'model_request'
+
+
+async def test_replay_model_serves_by_digest_and_reports_unknown_requests(lookup_scenario: Path) -> None:
+    scenario = load_scenario(lookup_scenario)
+    session = ReplaySession(scenario)
+    model = ReplayModel(session)
+    assert model.name == 'scripted:lookup'
+    from agentcore.scenarios._load import full_requests, tool_specs
+
+    first = ModelRequest(messages=full_requests(scenario.runs[0])[0], tools=tool_specs(scenario))
+    response = await model.complete(first)
+    assert response.message.tool_calls[0].name == 'lookup' and response.usage.input_tokens == 10
+    other = ModelRequest(messages=[*first.messages[:-1], Message(role='user', content='What is the colour?')],
+                         tools=[ToolSpec(name='lookup')])
+    with pytest.raises(ModelError, match='does not hold'):
+        await model.complete(other)
+    d = session.divergences[0]
+    assert d.kind == 'model_request' and '+  What is the colour?' in d.diff and '-  What is the answer?' in d.diff
+    assert '-tool lookup: Look a fact up by name.' in d.diff
+
+
+def test_secrets_are_redacted_and_the_recording_still_replays(tmp_path: Path) -> None:
+    key = 'sk-proj-' + 'a1B2c3D4e5F6g7H8i9J0' * 2
+    model = ScriptedModel([calls(('lookup', {'key': 'answer'})), f'Done; do not share {key}.'])
+    scenario = record('secret', [f'Use the key {key} to look up the answer.'], model=model,
+                      tools=['scenario_tools:lookup'])
+    path = save_scenario(scenario, tmp_path / 'secret.yaml')
+    text = path.read_text()
+    assert key not in text and '[REDACTED:openai_key]' in text
+    assert replay_scenario(path).passed
+
+
+def test_json_and_junit_reports(tmp_path: Path, lookup_scenario: Path) -> None:
+    bad = tmp_path / 'zz-bad.yaml'
+    bad.write_text('version: 1\n')
+    report = asyncio.run(areplay_paths([tmp_path], jobs=2))
+    data = json.loads(report_json(report))
+    assert data['summary'] == {'passed': 1, 'failed': 0, 'error': 1, 'exit_code': 2,
+                               'duration_s': data['summary']['duration_s']}
+    assert [Path(r['path']).name for r in data['results']] == ['lookup.yaml', 'zz-bad.yaml']
+    suite = ET.fromstring(report.to_junit())
+    assert suite.get('tests') == '2' and suite.get('errors') == '1'
+    assert suite.find('testcase/error') is not None
+
+
+class _FakeSandbox:
+    """A workspace in a dict: enough for `EffectTracker` (unit test; the Docker path is in the verify tests)."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, str] = {'keep.txt': 'sha256:aaa', 'old.txt': 'sha256:bbb'}
+
+    async def aworkspace_digest(self) -> dict[str, str]:
+        return dict(self.files)
+
+
+class _Writer:
+    name, description, side_effects, source = 'writer', '', 'sandbox', 'builtin'
+
+    async def run(self, arguments: dict[str, Any], ctx: Any) -> Any:
+        from tools import ToolResult
+
+        ctx.sandbox.files.update({'new.txt': 'sha256:ccc', 'keep.txt': 'sha256:ddd',
+                                  '__pycache__/m.cpython-311.pyc': 'sha256:eee'})
+        del ctx.sandbox.files['old.txt']
+        return ToolResult(content='ok', data={'exit_code': 0, 'stdout': 'ok\n', 'stderr': '', 'duration_s': 0.1})
+
+
+async def test_effects_are_created_changed_and_deleted_files() -> None:
+    from tools import ToolContext
+
+    box = _FakeSandbox()
+    obs = await EffectTracker().observe(_Writer(), {}, ToolContext(run_id='r', call_id='c', sandbox=box))  # type: ignore[arg-type]
+    assert obs.effects is not None and obs.result is not None
+    assert obs.effects.created == {'new.txt': 'ccc'} and obs.effects.changed == {'keep.txt': 'ddd'}
+    assert obs.effects.deleted == ['old.txt'] and obs.effects.exit_code == 0
+    assert obs.result.data == {'exit_code': 0, 'stdout': 'ok\n', 'stderr': ''}  # duration is not recorded
