@@ -59,7 +59,13 @@ class LocalMemory(StoreBase):
         self._index: LocalIndex | None = None
         self._data_version: int | None = None
         if self.path != ':memory:':
-            Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise MemoryUnavailableError(
+                    f'cannot create the directory of local memory {self.path}: {exc.strerror or exc}',
+                    hint='choose a writable path (AGENTCORE_HOME or path=)',
+                ) from exc
         url = 'sqlite://' if self.path == ':memory:' else f'sqlite:///{Path(self.path).expanduser()}'
         self._engine = sa.create_engine(url, connect_args={'check_same_thread': False}, poolclass=StaticPool)
         sa.event.listen(self._engine, 'connect', _pragmas)

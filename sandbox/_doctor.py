@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ._config import DEFAULT_IMAGE, SandboxConfig
@@ -93,7 +94,7 @@ def _offline_check() -> Check:
 def run_checks(image: str = DEFAULT_IMAGE, *, smoke: bool = True) -> list[Check]:
     """Run the checks in order, stopping after the first required failure (later ones would only repeat it)."""
     checks: list[Check] = []
-    steps = [_engine_checks, lambda: [_image_check(image)]]
+    steps: list[Callable[[], list[Check]]] = [_engine_checks, lambda: [_image_check(image)]]
     if smoke:
         steps.append(lambda: [_smoke_check(image)])
     for step in steps:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._config import DEFAULT_IMAGE
 from ._engine import docker_client, engine_errors
@@ -52,6 +52,10 @@ class BuildResult:
     seconds: float
 
 
+def _api(client: docker.DockerClient) -> Any:
+    return client.api  # the stubs leave several APIClient methods untyped
+
+
 def cache_dir() -> Path:
     """`${XDG_CACHE_HOME:-~/.cache}/agentcore`, where the offline rootfs tarball is kept."""
     return Path(os.environ.get('XDG_CACHE_HOME') or Path.home() / '.cache') / 'agentcore'
@@ -61,7 +65,7 @@ def image_version(client: docker.DockerClient, tag: str) -> str | None:
     """The `agentcore.sandbox.image` label of image `tag`: None if absent, '' if it has no such label."""
     try:
         with engine_errors(image=tag):
-            labels = client.api.inspect_image(tag)['Config'].get('Labels') or {}
+            labels = _api(client).inspect_image(tag)['Config'].get('Labels') or {}
     except ImageNotFoundError:
         return None
     return str(labels.get(IMAGE_LABEL, ''))
@@ -144,7 +148,7 @@ def _build(client: docker.DockerClient, tag: str, base: str, network: str | None
             line = str(event.get('stream', '')).strip()
             if line:
                 log(line)
-        image_id: str = client.api.inspect_image(tag)['Id']
+        image_id: str = _api(client).inspect_image(tag)['Id']
     return image_id
 
 
@@ -174,7 +178,7 @@ def build_image(
     t0 = time.monotonic()
     if not force and image_version(client, tag) == IMAGE_VERSION:
         with engine_errors():
-            image_id = str(client.api.inspect_image(tag)['Id'])
+            image_id = str(_api(client).inspect_image(tag)['Id'])
         return BuildResult(tag, image_id, 'existing', '', time.monotonic() - t0)
     chosen = method
     if chosen == 'auto':

@@ -80,7 +80,7 @@ class SandboxPool:
     def _start_one(self) -> None:
         try:
             sandbox: DockerSandbox | None = self._factory()
-        except Exception:  # noqa: BLE001 - an acquirer retries the start itself and sees the error
+        except Exception:
             sandbox = None
         with self._cond:
             self._starting -= 1

@@ -55,7 +55,7 @@ class ExecResult:
 
     @property
     def output(self) -> str:
-        """stdout followed by stderr (newline-separated when both are non-empty)."""
+        """Stdout followed by stderr (newline-separated when both are non-empty)."""
         if self.stdout and self.stderr:
             return self.stdout + ('' if self.stdout.endswith('\n') else '\n') + self.stderr
         return self.stdout or self.stderr

@@ -7,8 +7,11 @@ it did while it ran.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
+
+_ENVELOPE = re.compile(r'\A<untrusted-data[^>]*>\n?(.*?)\n?</untrusted-data>\Z', re.DOTALL)
 
 #: Tool output longer than this is cut in the timeline (the full text stays in the run store).
 MAX_OUTPUT_CHARS = 20_000
@@ -54,10 +57,19 @@ def _turn_finished(ev: dict[str, Any]) -> list[Line]:
     return lines
 
 
+def unwrap(content: str) -> str:
+    """Tool output without the `<untrusted-data ...>` envelope the model sees it in (the status line says so)."""
+    match = _ENVELOPE.match(content)
+    return match.group(1) if match else content
+
+
 def _tool_finished(ev: dict[str, Any]) -> list[Line]:
     flag = 'error' if ev.get('is_error') else ('reused' if ev.get('reused') else 'ok')
-    lines = [Line(f'  ↳ {ev["tool"]} {flag}:', 'error' if ev.get('is_error') else 'tool')]
-    lines.extend(Line(f'    {row}', 'output') for row in clip(str(ev.get('content', ''))).splitlines() or [''])
+    content = str(ev.get('content', ''))
+    inner = unwrap(content)
+    untrusted = ' (untrusted data)' if inner != content else ''
+    lines = [Line(f'  ↳ {ev["tool"]} {flag}{untrusted}:', 'error' if ev.get('is_error') else 'tool')]
+    lines.extend(Line(f'    {row}', 'output') for row in clip(inner).splitlines() or [''])
     return lines
 
 

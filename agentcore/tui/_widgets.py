@@ -93,7 +93,7 @@ class StatusBar(Static):
 
     @property
     def line(self) -> str:
-        return (f'{self.model} │ {self.tokens} tokens │ ${self.cost_usd:.4f} │ budget: {self.budget_left} │ '
+        return (f'{self.model} │ {self.tokens} tokens │ ${self.cost_usd:.4f} │ budget left: {self.budget_left} │ '
                 f'sandbox: {self.sandbox} │ {self.state}')
 
     def on_mount(self) -> None:

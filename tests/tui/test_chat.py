@@ -28,6 +28,6 @@ async def test_full_run_is_shown_in_the_timeline_conversation_and_status(tmp_pat
         assert 'you: add 2 and 3' in app.conversation.text
         assert 'agent: The sum is 5.' in app.conversation.text
         assert app.status.tokens == 30 and app.status.state == 'completed'
-        assert 'budget: 8 steps' in app.status.line
+        assert 'budget left: 8 steps' in app.status.line
         assert app.query_one('#prompt', Input).value == ''
     assert store.get_run('run-001').status == 'completed'
