@@ -331,7 +331,8 @@ def _resolve_policy(policy: Any) -> Any:
 def _default_guardrails() -> list[Any]:
     from .guardrails import InjectionDetector, Redactor
 
-    return [InjectionDetector(), Redactor()]
+    # Redact first, so that secrets are gone before a quarantine excerpt of an injection is built.
+    return [Redactor(), InjectionDetector()]
 
 
 def _audit_log(store: Any) -> Any:

@@ -296,7 +296,8 @@ class Nodes:
         self.rt.store.update_run(state['run_id'], status=status, output=state.get('output'),
                                  stop_reason=state.get('stop_reason'), steps=state.get('steps', 0),
                                  tool_calls=state.get('tool_calls', 0), input_tokens=usage.input_tokens,
-                                 output_tokens=usage.output_tokens, cost_usd=state.get('cost_usd', 0.0))
+                                 output_tokens=usage.output_tokens, cost_usd=state.get('cost_usd', 0.0),
+                                 **_audit_head(self.rt, state['run_id']))
         self.rt.emit(RunFinished(run_id=state['run_id'], status=status, output=state.get('output'),
                                  stop_reason=state.get('stop_reason'), steps=state.get('steps', 0), usage=usage,
                                  cost_usd=state.get('cost_usd', 0.0)))
@@ -338,7 +339,14 @@ def normalise_decision(raw: Any) -> dict[str, Any]:
     return {**raw, 'kind': kind}
 
 
+def _audit_head(rt: RunContext, run_id: str) -> dict[str, Any]:
+    log = rt.audit
+    if log is None:
+        return {}
+    return {'audit_head': log.head(run_id), 'audit_records': log.count(run_id)}
+
+
 def _audit(rt: RunContext, run_id: str, kind: str, payload: dict[str, Any]) -> None:
-    log = getattr(rt, 'audit', None)
+    log = rt.audit
     if log is not None:
         log.append(run_id, kind, payload)

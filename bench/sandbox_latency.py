@@ -22,6 +22,8 @@ import statistics
 import time
 from collections.abc import Callable
 
+import docker
+
 from sandbox import DockerSandbox, SandboxConfig, SandboxPool
 
 
@@ -60,7 +62,7 @@ def main() -> None:
             return out
 
         aexec_s = asyncio.run(async_samples())
-        container = sb._client.containers.get(sb.id)
+        container = docker.from_env().containers.get(sb.id)
         container.exec_run(['true'], user=config.user)
         docker_exec_s = _timed(lambda: container.exec_run(['true'], user=config.user), max(20, args.n // 5))
 

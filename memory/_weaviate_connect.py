@@ -6,7 +6,7 @@ import hashlib
 import os
 import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +19,7 @@ __all__ = [
     'client_addresses',
     'connect_embedded',
     'connect_url',
+    'free_ports',
     'probe',
     'translate_errors',
 ]
@@ -109,10 +110,34 @@ def connect_url(url: str, *, grpc_port: int | None = None, api_key: str | None =
         )  # fmt: skip
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return int(sock.getsockname()[1])
+def _hold(stack: ExitStack, port: int = 0) -> int:
+    sock = stack.enter_context(socket.socket())
+    sock.bind(('127.0.0.1', port))
+    return int(sock.getsockname()[1])
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free loopback ports, followed by two pairs of consecutive ones.
+
+    Weaviate needs its cluster data port right after the gossip port and its Raft RPC port right after the Raft
+    port. The ports are free when chosen, not reserved.
+
+    Raises:
+        MemoryUnavailableError: No two consecutive free ports were found.
+    """
+    with ExitStack() as stack:
+        ports = [_hold(stack) for _ in range(count)]
+        for _ in range(2):
+            for _attempt in range(100):
+                first = _hold(stack)
+                try:
+                    ports += [first, _hold(stack, first + 1)]
+                    break
+                except OSError:
+                    continue
+            else:
+                raise MemoryUnavailableError('found no two consecutive free ports for Weaviate')
+        return ports
 
 
 def connect_embedded(
@@ -148,14 +173,19 @@ def connect_embedded(
         if target.resolve() != source.resolve():
             target.unlink(missing_ok=True)
             target.symlink_to(source.resolve())
+    http, grpc, profiling, gossip, cluster_data, raft, raft_rpc = free_ports(3)
+    # A fixed node name: Raft keeps it in the data directory, and the client's default embeds the (random) port,
+    # which would leave a restarted server unable to rejoin its own single-node cluster.
     env = {
-        'CLUSTER_BIND_ADDR': '127.0.0.1', 'CLUSTER_ADVERTISE_ADDR': '127.0.0.1', 'DISABLE_TELEMETRY': 'true',
-        'ENABLE_MODULES': '', 'DEFAULT_VECTORIZER_MODULE': 'none', 'GO_PROFILING_PORT': str(_free_port()),
-        'LOG_LEVEL': 'warning',
+        'CLUSTER_HOSTNAME': 'node1', 'CLUSTER_BIND_ADDR': '127.0.0.1', 'CLUSTER_ADVERTISE_ADDR': '127.0.0.1',
+        'CLUSTER_GOSSIP_BIND_PORT': str(gossip), 'CLUSTER_DATA_BIND_PORT': str(cluster_data),
+        'RAFT_PORT': str(raft), 'RAFT_INTERNAL_RPC_PORT': str(raft_rpc), 'RAFT_JOIN': f'node1:{raft}',
+        'GO_PROFILING_PORT': str(profiling), 'DISABLE_TELEMETRY': 'true', 'ENABLE_MODULES': '',
+        'DEFAULT_VECTORIZER_MODULE': 'none', 'LOG_LEVEL': 'error',
     }  # fmt: skip
     with translate_errors(f'starting embedded Weaviate in {data}'):
         return weaviate.connect_to_embedded(
-            hostname='127.0.0.1', port=port or _free_port(), grpc_port=grpc_port or _free_port(), version=version,
+            hostname='127.0.0.1', port=port or http, grpc_port=grpc_port or grpc, version=version,
             persistence_data_path=str(data), binary_path=str(bin_dir), environment_variables=env,
             additional_config=_config(timeout),
         )  # fmt: skip

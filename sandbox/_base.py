@@ -1,7 +1,7 @@
 """`BaseSandbox`: implement the sync operations once, get the async forms and context managers for free.
 
-The async methods run the sync ones on a shared thread pool (sized for many concurrent sandboxes, unlike the
-event loop's default executor), so a long `aexec` never blocks the event loop. Cancelling an `aexec` asks the
+The async methods run the sync ones on daemon threads (one per call), so a long `aexec` never blocks the event
+loop, and many sandboxes can run commands at once. Cancelling an `aexec` asks the
 implementation to kill the running command (`_cancel`) and then re-raises `CancelledError`.
 """
 
@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import abc
 import asyncio
-import functools
 import os
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import ParamSpec, Self, TypeVar
 
@@ -24,22 +22,40 @@ __all__ = ['BaseSandbox', 'run_blocking']
 
 P = ParamSpec('P')
 T = TypeVar('T')
-_MAX_THREADS = 256
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
 
 
-def _threads() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=_MAX_THREADS, thread_name_prefix='agentcore-sandbox')
-        return _pool
+def _settle(future: asyncio.Future[T], result: T | None, error: BaseException | None) -> None:
+    if future.done():
+        return  # the awaiting task was cancelled
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)  # type: ignore[arg-type]
 
 
 async def run_blocking(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run a blocking sandbox call on the shared sandbox thread pool and await its result."""
-    return await asyncio.get_running_loop().run_in_executor(_threads(), functools.partial(func, *args, **kwargs))
+    """Run a blocking sandbox call on its own daemon thread and await its result.
+
+    A daemon thread (rather than the loop's default executor) means no cap on concurrent sandbox calls and no
+    wait at interpreter exit for a long command: the sandboxes are removed by their at-exit cleanup instead.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def work() -> None:
+        result: T | None = None
+        error: BaseException | None = None
+        try:
+            result = func(*args, **kwargs)
+        except BaseException as exc:  # noqa: B036 - handed over to the awaiting task
+            error = exc
+        try:
+            loop.call_soon_threadsafe(_settle, future, result, error)
+        except RuntimeError:
+            pass  # the event loop is closed: nobody is waiting any more
+
+    threading.Thread(target=work, name='agentcore-sandbox-call', daemon=True).start()
+    return await future
 
 
 class BaseSandbox(abc.ABC):

@@ -9,7 +9,9 @@ deadline, and a frame's declared size is checked before it is read, so host memo
 from __future__ import annotations
 
 import json
+import select
 import socket
+import ssl
 import threading
 import time
 from typing import Any
@@ -18,6 +20,7 @@ from ._executor_wire import HEADER, encode
 
 _MAX_HEADER = 32 << 20
 _STDERR_TAIL = 4096
+_SEND_TIMEOUT_S = 60.0
 
 
 class ChannelError(Exception):
@@ -37,34 +40,53 @@ class ProtocolViolation(ChannelError):
 
 
 class Channel:
-    """Request/reply over one attach socket. One reader at a time; `send` may be called from any thread."""
+    """Request/reply over one attach socket. One reader at a time; `send` may be called from any thread.
+
+    The socket is non-blocking and every wait goes through `select` with an explicit deadline, so no thread
+    ever changes a timeout another thread relies on, and a send to a hung executor cannot block forever.
+    """
 
     def __init__(self, sock: socket.socket, keepalive: object = None) -> None:
         self._sock = sock
         self._keepalive = keepalive  # the HTTP response owning the socket; dropping it may close TLS sockets
+        self._sock.setblocking(False)
         self._raw = bytearray()
         self._data = bytearray()
         self._wlock = threading.Lock()
         self.stderr_tail = b''
         self.broken = False
 
-    def send(self, header: dict[str, Any], payload: bytes = b'') -> None:
-        """Send one frame.
+    def send(self, header: dict[str, Any], payload: bytes = b'', *, deadline: float | None = None) -> None:
+        """Send one frame, giving up at `deadline` (a `time.monotonic()` value; default: 60 s from now).
 
         Raises:
-            ChannelClosed: if the socket is gone.
+            ChannelTimeout: the executor did not take the data in time (the channel is then broken).
+            ChannelClosed: the socket is gone.
         """
-        self.send_raw(encode(header, payload))
+        self.send_raw(encode(header, payload), deadline=deadline)
 
-    def send_raw(self, data: bytes) -> None:
-        """Send bytes as they are (used once, for the executor bundle)."""
-        try:
-            with self._wlock:
-                self._sock.settimeout(None)
-                self._sock.sendall(data)
-        except OSError as exc:
-            self.broken = True
-            raise ChannelClosed(f'sandbox stream closed: {exc}') from exc
+    def send_raw(self, data: bytes, *, deadline: float | None = None) -> None:
+        """Send bytes as they are (used once, for the executor bundle); see `send`."""
+        limit = time.monotonic() + _SEND_TIMEOUT_S if deadline is None else deadline
+        view = memoryview(data)
+        with self._wlock:
+            try:
+                while view:
+                    try:
+                        view = view[self._sock.send(view) :]
+                        continue
+                    except (BlockingIOError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
+                        pass
+                    remaining = limit - time.monotonic()
+                    if remaining <= 0:
+                        raise ChannelTimeout('the sandbox executor stopped reading its input')
+                    select.select([], [self._sock], [], remaining)
+            except ChannelError:
+                self.broken = True
+                raise
+            except OSError as exc:
+                self.broken = True
+                raise ChannelClosed(f'sandbox stream closed: {exc}') from exc
 
     def recv(self, deadline: float, max_payload: int) -> tuple[dict[str, Any], bytes]:
         """Read one frame, waiting at most until `deadline` (a `time.monotonic()` value).
@@ -94,24 +116,31 @@ class Channel:
             self.broken = True
             raise
 
+    def _read_some(self, deadline: float) -> bytes:
+        while True:
+            pending = getattr(self._sock, 'pending', None)  # TLS may hold decrypted bytes select cannot see
+            if not (pending is not None and pending()):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise ChannelTimeout('the sandbox executor did not answer in time')
+                if not select.select([self._sock], [], [], remaining)[0]:
+                    continue
+            try:
+                chunk = self._sock.recv(1 << 20)
+            except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                continue
+            except OSError as exc:
+                raise ChannelClosed(f'sandbox stream failed: {exc}') from exc
+            if not chunk:
+                raise ChannelClosed('the sandbox executor exited')
+            return chunk
+
     def _fill(self, size: int, deadline: float) -> None:
         while len(self._data) < size:
             self._demux()
             if len(self._data) >= size:
                 return
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise ChannelTimeout('the sandbox executor did not answer in time')
-            try:
-                self._sock.settimeout(remaining)
-                chunk = self._sock.recv(1 << 20)
-            except TimeoutError as exc:
-                raise ChannelTimeout('the sandbox executor did not answer in time') from exc
-            except OSError as exc:
-                raise ChannelClosed(f'sandbox stream failed: {exc}') from exc
-            if not chunk:
-                raise ChannelClosed('the sandbox executor exited')
-            self._raw += chunk
+            self._raw += self._read_some(deadline)
 
     def _demux(self) -> None:
         raw = self._raw

@@ -11,7 +11,7 @@ import itertools
 import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ from ._config import SandboxConfig
 from ._docker_files import file_infos, op_error, pack_host_path
 from ._engine import Started, docker_client, remove_container, start_container
 from ._errors import SandboxClosedError, SandboxDiedError, SandboxError, SandboxFileError, WorkspacePathError
+from ._exec_io import exec_request, exec_result
 from ._lifecycle import owner_labels, reap_once, track
 from ._paths import normalize
 from ._protocol import Command
@@ -133,9 +134,10 @@ class DockerSandbox(BaseSandbox):
         with self._lock:
             started = self._live()
             header['id'] = next(self._ids)
+            deadline = time.monotonic() + self.config.op_timeout_s
             try:
-                started.channel.send(header, payload)
-                reply, body = started.channel.recv(time.monotonic() + self.config.op_timeout_s, max_payload + _SLACK)
+                started.channel.send(header, payload, deadline=deadline)
+                reply, body = started.channel.recv(deadline, max_payload + _SLACK)
             except ChannelError as exc:
                 if self._closed:
                     raise SandboxClosedError(f'the sandbox was closed during {what}') from exc
@@ -151,34 +153,11 @@ class DockerSandbox(BaseSandbox):
             running, started = self._running, self._started
         if running is not None and running[1] is token and started is not None:
             try:
-                started.channel.send({'op': 'cancel', 'id': running[0]})
+                started.channel.send({'op': 'cancel', 'id': running[0]}, deadline=time.monotonic() + 1.0)
             except ChannelError:
                 pass
 
     # --- exec -----------------------------------------------------------------------------------------------
-
-    def _request(
-        self, cmd: Command, timeout_s: float | None, env: Mapping[str, str] | None, cwd: str | None
-    ) -> dict[str, Any]:
-        if isinstance(cmd, str):
-            argv = ['/bin/sh', '-c', cmd]
-        elif isinstance(cmd, Sequence) and cmd and all(isinstance(a, str) for a in cmd):
-            argv = list(cmd)
-        else:
-            raise ValueError(f'cmd must be a string or a non-empty list of strings (got {cmd!r})')
-        if any('\0' in a for a in argv):
-            raise ValueError('cmd must not contain NUL characters')
-        timeout = self.config.default_timeout_s if timeout_s is None else float(timeout_s)
-        if not 0 < timeout <= self.config.max_timeout_s:
-            raise ValueError(f'timeout_s must be in (0, {self.config.max_timeout_s}] (got {timeout_s!r})')
-        env_dict = {str(k): str(v) for k, v in (env or {}).items()}
-        if any(not k or '=' in k or '\0' in k + v for k, v in env_dict.items()):
-            raise ValueError('env names must be non-empty without "=" or NUL, and values without NUL')
-        return {
-            'op': 'exec', 'argv': argv, 'env': env_dict, 'timeout': timeout,
-            'cwd': normalize(cwd or '.', self.config.workdir, what='cwd'),
-            'limit': self.config.output_limit_bytes, 'disk_dirs': list(self.config.writable_dirs[:3]),
-        }  # fmt: skip
 
     def _exec(
         self, cmd: Command, *, timeout_s: float | None, env: Mapping[str, str] | None, cwd: str | None,
@@ -192,7 +171,7 @@ class DockerSandbox(BaseSandbox):
             SandboxDiedError: the container was already gone before the call (call `reset()`).
             SandboxFileNotFoundError: `cwd` does not exist.
         """
-        req = self._request(cmd, timeout_s, env, cwd)
+        req = exec_request(self.config, cmd, timeout_s, env, cwd)
         data = stdin.encode() if isinstance(stdin, str) else (stdin or b'')
         req['stdin'] = stdin is not None
         limit = self.config.output_limit_bytes
@@ -204,9 +183,10 @@ class DockerSandbox(BaseSandbox):
             with self._state:
                 self._running = (req['id'], cancel)
             t0 = time.monotonic()
+            deadline = t0 + req['timeout'] + self.config.host_grace_s
             try:
-                started.channel.send(req, data)
-                reply, body = started.channel.recv(t0 + req['timeout'] + self.config.host_grace_s, 2 * limit + _SLACK)
+                started.channel.send(req, data, deadline=deadline)
+                reply, body = started.channel.recv(deadline, 2 * limit + _SLACK)
             except ChannelError as exc:
                 if self._closed:
                     raise SandboxClosedError('the sandbox was closed while a command was running') from exc
@@ -216,38 +196,12 @@ class DockerSandbox(BaseSandbox):
                     self._running = None
             if not reply.get('ok'):
                 raise op_error(reply)
-            result = self._result(reply, body, req['timeout'], time.monotonic() - t0)
+            result = exec_result(self.config, reply, body, req['timeout'], time.monotonic() - t0)
             if result.limit in _RECYCLE or not reply.get('killed_all', True):
                 recycled = self._replace_quietly()
                 note = 'the sandbox was replaced by a fresh one' if recycled else 'the sandbox could not be replaced'
                 result = replace(result, recycled=recycled, stderr=f'{result.stderr}agentcore: {note}\n')
             return result
-
-    def _result(self, reply: dict[str, Any], body: bytes, timeout: float, duration: float) -> ExecResult:
-        cfg, limit = self.config, self.config.output_limit_bytes
-        n_out, n_err = int(reply.get('out', 0)), int(reply.get('err', 0))
-        stdout, stderr = body[: min(n_out, limit)], body[n_out : n_out + min(n_err, limit)]
-        truncated = bool(reply.get('trunc')) or n_out > limit or n_err > limit
-        timed_out = bool(reply.get('timed_out'))
-        checks = [
-            (reply.get('oom'), Limit.MEMORY, f'memory limit of {cfg.memory_mb} MiB reached; the process was killed'),
-            (reply.get('pids'), Limit.PIDS, f'process limit of {cfg.pids_limit} reached'),
-            (reply.get('disk'), Limit.DISK, 'a writable filesystem (workspace, /tmp or /dev/shm) is full'),
-            (reply.get('fsize'), Limit.FILE_SIZE, f'file size limit of {cfg.fsize_mb} MiB reached'),
-            (timed_out, Limit.TIMEOUT, f'timed out after {timeout:g}s; every process it started was killed'),
-            (truncated, Limit.OUTPUT, f'output over {limit} bytes per stream was discarded'),
-        ]
-        hit = [(kind, note) for flag, kind, note in checks if flag]
-        notes = ''.join(f'agentcore: {note}\n' for _, note in hit)
-        text = stderr.decode(errors='replace')
-        if notes and text and not text.endswith('\n'):
-            text += '\n'
-        return ExecResult(
-            exit_code=int(reply['exit']), stdout=stdout.decode(errors='replace'), stderr=text + notes,
-            timed_out=timed_out, truncated=truncated, duration_s=duration,
-            oom_killed=None if reply.get('oom') is None else bool(reply['oom']),
-            limit=hit[0][0] if hit else None,
-        )  # fmt: skip
 
     def _executor_failed(self, exc: ChannelError, duration: float) -> ExecResult:
         hung = isinstance(exc, ChannelTimeout)
@@ -348,9 +302,10 @@ class DockerSandbox(BaseSandbox):
             started = self._started
             if self._closed or started is None or started.channel.broken:
                 return False
+            deadline = time.monotonic() + 1.0
             try:
-                started.channel.send({'op': 'ping', 'id': next(self._ids)})
-                return bool(started.channel.recv(time.monotonic() + 1.0, _SLACK)[0].get('ok'))
+                started.channel.send({'op': 'ping', 'id': next(self._ids)}, deadline=deadline)
+                return bool(started.channel.recv(deadline, _SLACK)[0].get('ok'))
             except ChannelError:
                 return False
 
@@ -366,9 +321,11 @@ class DockerSandbox(BaseSandbox):
                 raise SandboxClosedError('the sandbox is closed')
             started = self._started
             if started is not None and not started.channel.broken:
+                deadline = time.monotonic() + self.config.op_timeout_s
+                request = {'op': 'reset', 'id': next(self._ids), 'wipe': list(self.config.writable_dirs)}
                 try:
-                    started.channel.send({'op': 'reset', 'id': next(self._ids), 'wipe': list(self.config.writable_dirs)})
-                    reply, _ = started.channel.recv(time.monotonic() + self.config.op_timeout_s, _SLACK)
+                    started.channel.send(request, deadline=deadline)
+                    reply, _ = started.channel.recv(deadline, _SLACK)
                     if reply.get('ok') and reply.get('clean'):
                         return
                 except ChannelError:

@@ -57,7 +57,8 @@ def _image_check(image: str) -> Check:
     except SandboxError as exc:
         return Check('image', False, str(exc), exc.hint)
     if version is None:
-        return Check('image', False, f'{image} is not present (nothing is pulled implicitly)', 'agentcore sandbox build')
+        missing = f'{image} is not present (nothing is pulled implicitly)'
+        return Check('image', False, missing, 'agentcore sandbox build')
     if version != IMAGE_VERSION:
         return Check('image', False, f'{image} is from another recipe (label {version!r}, want {IMAGE_VERSION!r})',
                      'agentcore sandbox build --force')  # fmt: skip
@@ -86,8 +87,8 @@ def _offline_check() -> Check:
     if os.geteuid() != 0:
         missing.append('root')
     if missing:
-        return Check('offline-build', False, f'an offline image build would need: {", ".join(missing)}',
-                     'sudo apt-get install -y debootstrap, and run agentcore sandbox build as root', required=False)  # fmt: skip
+        fix = 'sudo apt-get install -y debootstrap, and run agentcore sandbox build as root'
+        return Check('offline-build', False, f'an offline image build would need: {", ".join(missing)}', fix, False)
     return Check('offline-build', True, 'debootstrap available for building without a registry', required=False)
 
 

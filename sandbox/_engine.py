@@ -172,8 +172,9 @@ def start_container(client: docker.DockerClient, config: SandboxConfig, labels: 
             sock = client.api.attach_socket(cid, params={'stdin': 1, 'stdout': 1, 'stderr': 1, 'stream': 1})
             channel = Channel(getattr(sock, '_sock', sock), keepalive=sock)
             client.api.start(cid)
-        channel.send_raw(_boot.bundle())
-        hello, _ = channel.recv(time.monotonic() + config.start_timeout_s, max_payload=1 << 16)
+        deadline = time.monotonic() + config.start_timeout_s
+        channel.send_raw(_boot.bundle(), deadline=deadline)
+        hello, _ = channel.recv(deadline, max_payload=1 << 16)
         if hello.get('op') != 'hello':
             raise SandboxStartError(f'sandbox executor sent {hello!r} instead of its hello')
         return Started(cid, channel, hello, time.monotonic() - t0)

@@ -190,7 +190,8 @@ class Executor:
         except files.OpError as exc:
             header, body = {'ok': False, 'kind': exc.kind, 'msg': str(exc)}, b''
         except OSError as exc:
-            header, body = {'ok': False, 'kind': files.errno_kind(exc), 'msg': f'{exc.strerror}: {req.get("path")}'}, b''
+            kind, message = files.errno_kind(exc), f'{exc.strerror}: {req.get("path")}'
+            header, body = {'ok': False, 'kind': kind, 'msg': message}, b''
         except Exception as exc:
             header, body = {'ok': False, 'kind': 'internal', 'msg': f'{type(exc).__name__}: {exc}'}, b''
         header['id'] = req.get('id')

@@ -108,7 +108,10 @@ def op_read(req: dict[str, Any], payload: bytes) -> Reply:
 
 def _entry(path: str, st: os.stat_result) -> dict[str, Any]:
     mode = st.st_mode
-    kind = 'dir' if stat.S_ISDIR(mode) else 'file' if stat.S_ISREG(mode) else 'symlink' if stat.S_ISLNK(mode) else 'other'
+    kind = 'other'
+    for test, name in ((stat.S_ISDIR, 'dir'), (stat.S_ISREG, 'file'), (stat.S_ISLNK, 'symlink')):
+        if test(mode):
+            kind = name
     return {'path': _rel(path), 'kind': kind, 'size': st.st_size, 'mode': stat.S_IMODE(mode), 'mtime': st.st_mtime}
 
 

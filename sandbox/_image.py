@@ -88,7 +88,8 @@ def _base_pullable(client: docker.DockerClient, base: str, log: Log) -> bool:
 
 def _debootstrap(suite: str, mirror: str, tarball: Path, log: Log) -> None:
     if os.geteuid() != 0:
-        raise ImageBuildError('the offline build runs debootstrap, which needs root', hint='sudo agentcore sandbox build')
+        hint = 'sudo agentcore sandbox build'
+        raise ImageBuildError('the offline build runs debootstrap, which needs root', hint=hint)
     if shutil.which('debootstrap') is None:
         raise ImageBuildError('debootstrap is not installed', hint='sudo apt-get install -y debootstrap')
     root = tarball.with_name(tarball.name + '.rootfs')
@@ -99,7 +100,8 @@ def _debootstrap(suite: str, mirror: str, tarball: Path, log: Log) -> None:
     if done.returncode != 0:
         shutil.rmtree(root, ignore_errors=True)
         tail = ' '.join((done.stdout + done.stderr).split()[-40:])
-        raise ImageBuildError(f'debootstrap failed ({done.returncode}): {tail}', hint='check the Debian mirror (--mirror)')
+        hint = 'check the Debian mirror (--mirror) and the network'
+        raise ImageBuildError(f'debootstrap failed ({done.returncode}): {tail}', hint=hint)
     for junk in ('var/lib/apt/lists', 'var/cache/apt'):
         for child in (root / junk).glob('*'):
             shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)

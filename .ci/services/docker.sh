@@ -21,7 +21,13 @@ if engine_up; then
     exit 0
 fi
 
-if ! pgrep -x dockerd >/dev/null 2>&1; then
+dockerd_running() {
+    local pid
+    pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+    [ -n "$pid" ] && [ -d "/proc/$pid" ] && grep -q dockerd "/proc/$pid/comm" 2>/dev/null
+}
+
+if ! dockerd_running; then
     if [ -S "$SOCK" ]; then
         echo "docker.sh: removing stale socket $SOCK" >&2
         $SUDO rm -f "$SOCK"

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -19,6 +19,8 @@ from agentcore.guardrails import Redactor
 from agentcore.policy import canonical_json
 
 from ._record import AUDIT_TABLE, GENESIS_HASH, AuditRecord, record_hash
+
+_AUDIT: Any = AuditRecord.__table__  # type: ignore[attr-defined]
 
 _RETRIES = 20
 
@@ -59,6 +61,7 @@ class AuditLog:
         self.redactor = redactor if redactor is not None else Redactor()
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._heads: dict[str, tuple[int, str]] = {}
         if create_table:
             AuditRecord.metadata.create_all(engine, tables=[AuditRecord.metadata.tables[AUDIT_TABLE]])
 
@@ -88,19 +91,32 @@ class AuditLog:
         raise AssertionError('unreachable')
 
     def _insert(self, run_id: str, kind: str, text: str) -> AuditRecord:
+        # The chain head of each run is cached, so an append is one INSERT; a racing writer in another process
+        # trips the (run_id, seq) unique constraint, and the retry reloads the head from the table.
+        head = self._heads.get(run_id)
+        if head is None:
+            last = self._last(run_id)
+            head = (0, GENESIS_HASH) if last is None else (last.seq + 1, last.hash)
+        seq, prev = head
+        ts = datetime.now(UTC).isoformat(timespec='microseconds')
+        record = AuditRecord(run_id=run_id, seq=seq, ts=ts, kind=kind, payload=text, prev_hash=prev, hash='')
+        record.hash = record.compute_hash()
+        values = record.model_dump(exclude={'id'})
+        try:
+            with self.engine.begin() as conn:
+                key = conn.execute(insert(_AUDIT).values(**values)).inserted_primary_key
+                record.id = None if key is None else int(key[0])
+        except IntegrityError:
+            self._heads.pop(run_id, None)
+            raise
+        self._heads[run_id] = (seq + 1, record.hash)
+        return record
+
+    def _last(self, run_id: str) -> AuditRecord | None:
         with Session(self.engine) as session:
-            last = session.exec(
+            return session.exec(
                 select(AuditRecord).where(AuditRecord.run_id == run_id).order_by(col(AuditRecord.seq).desc()).limit(1)
             ).first()
-            seq = 0 if last is None else last.seq + 1
-            prev = GENESIS_HASH if last is None else last.hash
-            ts = datetime.now(UTC).isoformat(timespec='microseconds')
-            record = AuditRecord(run_id=run_id, seq=seq, ts=ts, kind=kind, payload=text, prev_hash=prev, hash='')
-            record.hash = record.compute_hash()
-            session.add(record)
-            session.commit()
-            session.refresh(record)
-            return record
 
     async def append_async(self, run_id: str, kind: str, payload: dict[str, Any]) -> AuditRecord:
         """`append` in a worker thread."""

@@ -100,10 +100,12 @@ def audit_run(
     from agentcore.audit import AuditLog
 
     store = _store()
-    store.get_run(run_id)
+    run = store.get_run(run_id)
     log = AuditLog(store.engine)
     records = [r.model_dump() for r in log.records(run_id)]
-    report = log.verify(run_id) if verify else None
+    report = None
+    if verify:
+        report = log.verify(run_id, expected_head=run.audit_head, expected_records=run.audit_records)
     if as_json:
         print_json({'records': records, 'verify': None if report is None else report.model_dump()})
     else:

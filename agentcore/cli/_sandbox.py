@@ -31,7 +31,8 @@ def build(
     from sandbox import build_image
 
     if method not in ('auto', 'dockerfile', 'debootstrap'):
-        raise typer.BadParameter(f'unknown method {method!r}; use auto, dockerfile or debootstrap', param_hint='--method')
+        message = f'unknown method {method!r}; use auto, dockerfile or debootstrap'
+        raise typer.BadParameter(message, param_hint='--method')
     result = build_image(
         tag, method=method, force=force, mirror=mirror, suite=suite,  # type: ignore[arg-type]
         log=None if quiet else lambda line: typer.echo(f'  {line}', err=True),

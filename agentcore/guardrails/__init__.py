@@ -1,8 +1,9 @@
 """Guardrails: checks on text entering and leaving the agent (prompt injection, secrets and PII).
 
 Recommended for tool output and recalled memory: `GuardrailChain([Redactor(), InjectionDetector()])`, then
-`wrap_untrusted` before the model sees it. Optional detectors plug in through the `Guardrail` protocol: `LLMJudge`
-(here, litellm), or wrappers around LLM Guard or Presidio (not shipped; see the package README of those projects).
+`wrap_untrusted` before the model sees it. Optional detectors plug in through the `Guardrail` protocol (a `name` and
+`async check(text, *, stage) -> GuardrailResult`): `LLMJudge` ships here (litellm, imported on first use); LLM Guard
+scanners or Presidio analyzers are not shipped but fit the same protocol in a small wrapper class.
 """
 
 from __future__ import annotations

@@ -22,6 +22,9 @@ class RunRecord(SQLModel, table=True):
     created_at: str
     updated_at: str
     config_json: str = '{}'
+    #: Hash and length of the run's audit chain when it last stopped: lets `verify` notice rows cut from the end.
+    audit_head: str | None = None
+    audit_records: int | None = None
 
 
 class StepRecord(SQLModel, table=True):

@@ -4,35 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
-from contextlib import ExitStack
 from pathlib import Path
 
-from memory._weaviate_connect import cached_server_binary
-
-
-def _hold(stack: ExitStack, port: int = 0) -> int:
-    sock = stack.enter_context(socket.socket())
-    sock.bind(('127.0.0.1', port))
-    return int(sock.getsockname()[1])
-
-
-def free_ports(count: int) -> list[int]:
-    """`count` distinct free ports, then two consecutive pairs (gossip/data, raft/raft-rpc)."""
-    with ExitStack() as stack:
-        ports = [_hold(stack) for _ in range(count)]
-        for _ in range(2):
-            for _attempt in range(100):
-                first = _hold(stack)
-                try:
-                    ports += [first, _hold(stack, first + 1)]
-                    break
-                except OSError:
-                    continue
-        return ports
+from memory._weaviate_connect import cached_server_binary, free_ports
 
 
 def is_ready(url: str, timeout: float = 2.0) -> bool:

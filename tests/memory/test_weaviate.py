@@ -19,7 +19,7 @@ from memory import (
     open_memory,
 )
 from memory._weaviate import object_uuid
-from memory._weaviate_connect import cached_server_binary
+from memory._weaviate_connect import cached_server_binary, free_ports
 from memory._weaviate_schema import create
 
 from ._server import WeaviateServer
@@ -103,12 +103,10 @@ def test_borrowed_client_is_left_open(weaviate_collection: str, client: Any) -> 
 
 
 def test_unreachable_url_is_unavailable() -> None:
-    from ._server import free_ports
-
-    port = free_ports(1)[0]
+    port, grpc = free_ports(2)[:2]
     started = time.monotonic()
     with pytest.raises(MemoryUnavailableError) as info:
-        WeaviateMemory.connect(f'http://127.0.0.1:{port}', grpc_port=port, timeout=2)
+        WeaviateMemory.connect(f'http://127.0.0.1:{port}', grpc_port=grpc, timeout=2)
     assert time.monotonic() - started < 15
     assert info.value.hint
 

@@ -107,7 +107,9 @@ def test_output_flood_is_capped_with_bounded_memory(sb: DockerSandbox) -> None:
 
 
 def test_cannot_forge_replies_through_the_executor_fds(sb: DockerSandbox) -> None:
-    probe = sb.exec('ls -l /proc/$PPID/fd/ 2>&1; echo x > /proc/$PPID/fd/1 2>&1; cat /proc/$PPID/environ 2>&1; echo done')
+    probe = sb.exec(
+        'ls -l /proc/$PPID/fd/ 2>&1; echo x > /proc/$PPID/fd/1 2>&1; cat /proc/$PPID/environ 2>&1; echo done'
+    )
     assert 'Permission denied' in probe.stdout and probe.stdout.endswith('done\n')
     assert sb.exec('echo intact').stdout == 'intact\n'
 

@@ -19,14 +19,16 @@ def agentcore(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
     """Run the real CLI entry point in a subprocess."""
     import os
 
-    return subprocess.run([sys.executable, '-c', 'from agentcore.cli import main; main()', *args], cwd=ROOT,
-                          capture_output=True, text=True, check=False, env={**os.environ, **(env or {})}, timeout=300)  # fmt: skip
+    command = [sys.executable, '-c', 'from agentcore.cli import main; main()', *args]
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, env=full_env, timeout=300)
 
 
 def test_engine_down_is_one_line_with_the_fix() -> None:
     down = {'DOCKER_HOST': 'unix:///nonexistent/docker.sock'}
     doctor = agentcore('sandbox', 'doctor', env=down)
-    assert doctor.returncode == 1 and 'FAIL  engine' in doctor.stdout and 'fix: start the Docker engine' in doctor.stdout
+    assert doctor.returncode == 1 and 'FAIL  engine' in doctor.stdout
+    assert 'fix: start the Docker engine' in doctor.stdout
     prune = agentcore('sandbox', 'prune', env=down)
     assert prune.returncode == 1 and 'Traceback' not in prune.stderr
     assert prune.stderr.startswith('agentcore: error: the Docker engine is not reachable')
@@ -77,6 +79,7 @@ def test_offline_build_from_debian_packages(engine: Any) -> None:
         assert list(cache_dir().glob('rootfs-bookworm-*.tar'))
         with DockerSandbox(SandboxConfig(image=tag)) as sb:
             probe = sb.exec(['python3', '-c', 'import venv, ensurepip, sqlite3, json, os; print(os.getuid())'])
-            assert probe.stdout == '1000\n' and sb.exec('ls --version | head -1').stdout.startswith('ls (GNU coreutils)')
+            assert probe.stdout == '1000\n'
+            assert sb.exec('ls --version | head -1').stdout.startswith('ls (GNU coreutils)')
     finally:
         engine.api.remove_image(tag)

@@ -7,10 +7,11 @@ themselves within seconds.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
-from sandbox import DockerSandbox, Limit
+from sandbox import DockerSandbox, Limit, SandboxDiedError
 
 pytestmark = pytest.mark.docker
 
@@ -79,7 +80,7 @@ def test_hung_executor_hits_the_host_deadline_and_is_replaced(fresh: DockerSandb
     assert fresh.exec('echo fresh').stdout == 'fresh\n'
 
 
-def test_killed_executor_is_reported_and_replaced(fresh: DockerSandbox, engine: object) -> None:
+def test_killed_executor_is_reported_and_replaced(fresh: DockerSandbox) -> None:
     old_id = fresh.id
     result = fresh.exec('kill -9 $PPID; sleep 5', timeout_s=10)
     assert result.limit is Limit.EXECUTOR and not result.timed_out and result.recycled
@@ -88,6 +89,21 @@ def test_killed_executor_is_reported_and_replaced(fresh: DockerSandbox, engine: 
 
 
 def test_file_descriptor_limit_holds(fresh: DockerSandbox) -> None:
-    script = 'import os\nfds = []\ntry:\n    while True: fds.append(os.open("/dev/null", 0))\nexcept OSError as e: print(len(fds), e.errno)'
+    script = (
+        'import os\nfds = []\ntry:\n    while True: fds.append(os.open("/dev/null", 0))\n'
+        'except OSError as e: print(len(fds), e.errno)'
+    )
     count, errno = fresh.exec(['python3', '-c', script]).stdout.split()
     assert int(count) < fresh.config.nofile and errno == '24'
+
+
+def test_container_killed_from_outside_is_a_typed_error_then_replaced(fresh: DockerSandbox, engine: Any) -> None:
+    fresh.write_file('a.txt', 'x')
+    engine.api.remove_container(fresh.id, force=True)
+    with pytest.raises(SandboxDiedError) as info:
+        fresh.read_file('a.txt')
+    assert 'replaced by a fresh sandbox' in str(info.value) and info.value.hint
+    assert fresh.list_files() == [] and fresh.exec('echo back').stdout == 'back\n'
+    engine.api.remove_container(fresh.id, force=True)
+    result = fresh.exec('echo lost')
+    assert result.limit is Limit.EXECUTOR and result.recycled and 'executor died' in result.stderr

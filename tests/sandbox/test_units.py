@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import struct
+import sys
 import tarfile
 from pathlib import Path
 
@@ -86,7 +86,8 @@ def _member(name: str, kind: bytes = tarfile.REGTYPE, link: str = '') -> tarfile
 @pytest.mark.parametrize(
     ('member', 'reason'),
     [(_member('/etc/evil'), 'absolute'), (_member('../evil'), "'..'"), (_member('a/../../evil'), "'..'"),
-     (_member('link', tarfile.SYMTYPE, '/etc/passwd'), 'symlink'), (_member('hl', tarfile.LNKTYPE, '/etc/passwd'), 'hardlink'),
+     (_member('link', tarfile.SYMTYPE, '/etc/passwd'), 'symlink'),
+     (_member('hl', tarfile.LNKTYPE, '/etc/passwd'), 'hardlink'),
      (_member('dev', tarfile.CHRTYPE), 'device'), (_member('blk', tarfile.BLKTYPE), 'device'),
      (_member('fifo', tarfile.FIFOTYPE), 'FIFO'), (_member('a\\..\\evil'), 'backslash')],
 )  # fmt: skip
@@ -137,8 +138,8 @@ def test_translate_engine_errors_to_typed_errors_with_hints() -> None:
     import docker.errors
     import requests
 
-    down = translate(docker.errors.DockerException(
-        "Error while fetching server API version: ('Connection aborted.', FileNotFoundError(2, 'No such file'))"))  # fmt: skip
+    message = "Error while fetching server API version: ('Connection aborted.', FileNotFoundError(2, 'No such file'))"
+    down = translate(docker.errors.DockerException(message))
     assert type(down).__name__ == 'EngineUnavailableError' and 'systemctl start docker' in (down.hint or '')
     denied = translate(requests.exceptions.ConnectionError('Permission denied'))
     assert type(denied).__name__ == 'EnginePermissionError' and 'usermod -aG docker' in (denied.hint or '')
@@ -161,5 +162,5 @@ def test_executor_bundle_is_stdlib_only_and_compiles() -> None:
             words = line.split()
             if line.startswith(('import ', 'from ')) and len(words) > 1:
                 top = words[1].split('.')[0]
-                assert top in allowed or top in os.sys.stdlib_module_names, f'{name} imports {top}'  # type: ignore[attr-defined]
+                assert top in allowed or top in sys.stdlib_module_names, f'{name} imports {top}'
     assert modules[-1][0] == 'sandbox._executor' and len(BOOTSTRAP) < 1000

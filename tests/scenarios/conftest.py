@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 import scenario_tools
 
 ROOT = Path(__file__).resolve().parents[2]

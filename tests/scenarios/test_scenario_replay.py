@@ -89,14 +89,14 @@ def test_edited_tool_result_shows_where_the_conversation_changed(lookup_scenario
 def test_unmet_expectations_and_changed_outcome_fail(lookup_scenario: Path) -> None:
     text = lookup_scenario.read_text()
     text = text.replace('      equals: The answer is 42.\n', '      equals: The answer is 43.\n      regex: ^\\d+$\n')
-    text = text.replace('    tool_calls: 1\n  expect:', '    tool_calls: 2\n  expect:')
+    text = text.replace('    steps: 3\n', '    steps: 4\n')
     text = text.replace('  expect:\n', '  expect:\n    tools_not_called: [lookup]\n    files: [notes.txt]\n')
     lookup_scenario.write_text(text)
     result = replay_scenario(lookup_scenario)
     kinds = [d.kind for d in result.divergences]
     assert result.status == 'failed' and kinds[0] == 'outcome' and kinds.count('expectation') == 4
-    assert 'tool_calls' in result.divergences[0].message
-    assert '-  "tool_calls": 2' in result.divergences[0].diff and '+  "tool_calls": 1' in result.divergences[0].diff
+    assert '(steps)' in result.divergences[0].message
+    assert '-  "steps": 4' in result.divergences[0].diff and '+  "steps": 3' in result.divergences[0].diff
     messages = ' | '.join(d.message for d in result.divergences)
     assert "output.equals: expected 'The answer is 43.'" in messages
     assert "tools_not_called: 'lookup' was called" in messages and "files: 'notes.txt'" in messages

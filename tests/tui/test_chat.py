@@ -23,7 +23,7 @@ async def test_full_run_is_shown_in_the_timeline_conversation_and_status(tmp_pat
         assert '◆ turn 1 · 10 in / 5 out tokens · $0.0000' in text
         assert '⚖ policy allow add' in text
         assert '⚙ add({"a": 2, "b": 3})' in text
-        assert '5' in text.split('↳ add ok:')[1]
+        assert '  ↳ add ok (untrusted data):\n    5\n' in text
         assert '■ run completed · 2 steps · 30 tokens' in text
         assert 'you: add 2 and 3' in app.conversation.text
         assert 'agent: The sum is 5.' in app.conversation.text
