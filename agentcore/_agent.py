@@ -7,7 +7,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -19,7 +18,7 @@ from ._events import RunEvent, RunFinished, RunStarted, parse_event
 from ._graph import build_graph
 from ._messages import Usage
 from ._model import ChatModel
-from ._runtime import DEFAULT_INSTRUCTIONS, AllowAll, RunContext
+from ._runtime import DEFAULT_INSTRUCTIONS, RUN_SANDBOX, AllowAll, RunContext
 from ._settings import Settings, load_settings
 
 T = TypeVar('T')
@@ -112,8 +111,12 @@ class Agent:
         self.namespace = namespace
         self.approver = approver
         self._results: dict[str, RunResult] = {}
+        self._compiled: Any = None
+        self._allowlist: Any = None
         #: Extra data stored with each run's record (e.g. the CLI options, so `agentcore resume` can rebuild it).
         self.run_metadata: dict[str, Any] = {}
+        #: Where runs are checkpointed. `'memory'` gives this agent its own in-memory saver (runs resume only
+        #: through this agent object).
         self.checkpointer = checkpointer if checkpointer is not None else (
             self.settings.checkpoint_url or self.settings.checkpoint_path
         )
@@ -181,43 +184,67 @@ class Agent:
 
     # -- driving the graph ------------------------------------------------------------------------------------
     async def _drive(self, run_id: str, graph_input: Any, *, resuming: bool = False) -> AsyncIterator[RunEvent]:
-        config = {'configurable': {'thread_id': run_id}, 'recursion_limit': 100_000}
+        if isinstance(self.checkpointer, str) and self.checkpointer == 'memory':
+            from langgraph.checkpoint.memory import InMemorySaver
+
+            self.checkpointer = InMemorySaver()
         async with open_checkpointer(self.checkpointer) as saver, self._run_sandbox() as sandbox:
-            graph = build_graph(replace(self._rt, sandbox=sandbox), saver)
-            if resuming:
-                snapshot = await graph.aget_state(config)
-                if not snapshot.next:
-                    if not snapshot.values:
-                        raise ValueError(f'run {run_id!r} has no checkpoint to resume from')
-                    self._results[run_id] = _result(run_id, snapshot.values, None)
-                    return
-                pending = _interrupt_value(snapshot)
-                if pending is not None and graph_input is None:
-                    if self.approver is None:
-                        raise ValueError(f'run {run_id!r} is waiting for approval of {pending["tool"]!r}: '
-                                         'pass a decision (Approve, Edit, Reject or Abort)')
-                    graph_input = await self._ask_approver(pending)
-            while True:
-                interrupted: dict[str, Any] | None = None
-                async for mode, chunk in graph.astream(graph_input, config, stream_mode=['custom', 'updates'],
-                                                       durability='sync'):
-                    if mode == 'custom':
-                        yield parse_event(chunk)
-                    elif isinstance(chunk, dict) and '__interrupt__' in chunk:
-                        interrupted = chunk['__interrupt__'][0].value
-                if interrupted is not None and self.approver is not None:
-                    graph_input = await self._ask_approver(interrupted)
-                    continue
-                break
+            graph = self._graph(saver)
+            token = RUN_SANDBOX.set(sandbox)
+            try:
+                async for event in self._drive_graph(graph, run_id, graph_input, resuming=resuming):
+                    yield event
+            finally:
+                RUN_SANDBOX.reset(token)
+
+    def _graph(self, saver: Any) -> Any:
+        """The compiled graph, checkpointed by `saver`. Compiled once per agent; each run gets a cheap copy."""
+        if self._compiled is None:
+            probe = _AllowlistProbe()
+            self._compiled = build_graph(self._rt, probe)
+            self._allowlist = probe.allowlist
+        if self._allowlist is not None and hasattr(saver, 'with_allowlist'):
+            saver = saver.with_allowlist(self._allowlist)
+        return self._compiled.copy(update={'checkpointer': saver})
+
+    async def _drive_graph(
+        self, graph: Any, run_id: str, graph_input: Any, *, resuming: bool
+    ) -> AsyncIterator[RunEvent]:
+        config = {'configurable': {'thread_id': run_id}, 'recursion_limit': 100_000}
+        if resuming:
             snapshot = await graph.aget_state(config)
-            result = self._results[run_id] = _result(run_id, snapshot.values, interrupted)
-            if interrupted is not None:
-                self.store.update_run(run_id, status='awaiting_approval')
-                paused = RunFinished(run_id=run_id, status='awaiting_approval', steps=result.steps,
-                                     usage=result.usage, cost_usd=result.cost_usd,
-                                     stop_reason=f'waiting for approval of {interrupted["tool"]!r}')
-                self.store.add_event(run_id, paused.model_dump(mode='json'))
-                yield paused
+            if not snapshot.next:
+                if not snapshot.values:
+                    raise ValueError(f'run {run_id!r} has no checkpoint to resume from')
+                self._results[run_id] = _result(run_id, snapshot.values, None)
+                return
+            pending = _interrupt_value(snapshot)
+            if pending is not None and graph_input is None:
+                if self.approver is None:
+                    raise ValueError(f'run {run_id!r} is waiting for approval of {pending["tool"]!r}: '
+                                     'pass a decision (Approve, Edit, Reject or Abort)')
+                graph_input = await self._ask_approver(pending)
+        while True:
+            interrupted: dict[str, Any] | None = None
+            async for mode, chunk in graph.astream(graph_input, config, stream_mode=['custom', 'updates'],
+                                                   durability='sync'):
+                if mode == 'custom':
+                    yield parse_event(chunk)
+                elif isinstance(chunk, dict) and '__interrupt__' in chunk:
+                    interrupted = chunk['__interrupt__'][0].value
+            if interrupted is not None and self.approver is not None:
+                graph_input = await self._ask_approver(interrupted)
+                continue
+            break
+        snapshot = await graph.aget_state(config)
+        result = self._results[run_id] = _result(run_id, snapshot.values, interrupted)
+        if interrupted is not None:
+            self.store.update_run(run_id, status='awaiting_approval')
+            paused = RunFinished(run_id=run_id, status='awaiting_approval', steps=result.steps,
+                                 usage=result.usage, cost_usd=result.cost_usd,
+                                 stop_reason=f'waiting for approval of {interrupted["tool"]!r}')
+            self.store.add_event(run_id, paused.model_dump(mode='json'))
+            yield paused
 
     async def _ask_approver(self, request: dict[str, Any]) -> Any:
         from langgraph.types import Command
@@ -339,3 +366,22 @@ def _audit_log(store: Any) -> Any:
     from .audit import AuditLog
 
     return AuditLog(store.engine)
+
+
+def _allowlist_probe_type() -> type[Any]:
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    class Probe(InMemorySaver):
+        """Compiles the graph once and captures the strict-msgpack allowlist LangGraph derives for it."""
+
+        allowlist: Any = None
+
+        def with_allowlist(self, extra_allowlist: Any) -> Any:
+            self.allowlist = set(extra_allowlist)
+            return self
+
+    return Probe
+
+
+def _AllowlistProbe() -> Any:  # noqa: N802 - reads as the class it builds
+    return _allowlist_probe_type()()

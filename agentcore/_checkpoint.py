@@ -13,11 +13,10 @@ async def open_checkpointer(target: Any) -> AsyncIterator[Any]:
     """Open a LangGraph checkpoint saver for the length of one run.
 
     Args:
-        target: a `Path` (SQLite file), `'memory'`, a `postgresql://` URL, or an already built saver (used as is).
-
-    Raises:
-        ValueError: `target` is a string that is neither `memory` nor a PostgreSQL URL.
+        target: a SQLite file (`Path` or string), a `postgresql://` URL, or an already built saver (used as is).
     """
+    if isinstance(target, str) and not target.startswith(('postgres://', 'postgresql://')):
+        target = Path(target)
     if isinstance(target, Path):
         import aiosqlite
         from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
@@ -30,27 +29,12 @@ async def open_checkpointer(target: Any) -> AsyncIterator[Any]:
             await conn.execute('PRAGMA synchronous=NORMAL')
             await conn.execute('PRAGMA busy_timeout=5000')
             yield AsyncSqliteSaver(conn)
-    elif target == 'memory':
-        from langgraph.checkpoint.memory import InMemorySaver
-
-        yield _shared_memory_saver(InMemorySaver)
     elif isinstance(target, str) and target.startswith(('postgres://', 'postgresql://')):
         from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
         async with AsyncPostgresSaver.from_conn_string(target) as saver:
             await saver.setup()
             yield saver
-    elif isinstance(target, str):
-        raise ValueError(f'checkpointer {target!r}: expected a SQLite path, "memory" or a postgresql:// URL')
     else:
         yield target
 
-
-_MEMORY: dict[str, Any] = {}
-
-
-def _shared_memory_saver(factory: Any) -> Any:
-    # One in-memory saver per process, so that `resume` in the same process finds the run.
-    if 'saver' not in _MEMORY:
-        _MEMORY['saver'] = factory()
-    return _MEMORY['saver']

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -48,6 +49,10 @@ class _Decision:
     reason: str
 
 
+#: The sandbox of the run in progress (one per run when the agent has a pool), set by `Agent` around each run.
+RUN_SANDBOX: ContextVar[Any | None] = ContextVar('agentcore_run_sandbox', default=None)
+
+
 @dataclass
 class RunContext:
     """Dependencies of one agent, shared by all its runs. Node implementations read from here."""
@@ -67,6 +72,10 @@ class RunContext:
     on_interrupted_external: Literal['ask', 'skip', 'retry'] = 'ask'
     persist_events: bool = True
     audit: Any | None = None
+
+    def run_sandbox(self) -> Any | None:
+        """The sandbox tools of the current run use."""
+        return RUN_SANDBOX.get() or self.sandbox
 
     def emit(self, event: RunEvent) -> None:
         """Record an event in the run store and send it to whoever streams the run."""

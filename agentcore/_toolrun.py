@@ -31,7 +31,7 @@ async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCal
     tool = rt.tools[call['name']]
     rt.store.tool_call_started(run_id, call['id'], call['name'], call['arguments'], call['side_effects'])
     rt.emit(ToolCallStarted(run_id=run_id, call_id=call['id'], tool=call['name'], arguments=call['arguments']))
-    ctx = ToolContext(run_id=run_id, call_id=call['id'], sandbox=rt.sandbox, memory=rt.memory, policy=rt.policy,
+    ctx = ToolContext(run_id=run_id, call_id=call['id'], sandbox=rt.run_sandbox(), memory=rt.memory, policy=rt.policy,
                       namespace=namespace)
     t0 = time.perf_counter()
     full: str | None = None

@@ -38,26 +38,43 @@ async def _baseline_once(path: Path, scenario: Scenario) -> None:
     for index, run in enumerate(scenario.runs):
         session.begin(index)
         turns: list[Any] = [
-            {'content': t.response.content, 'usage': t.response.usage, 'cost_usd': t.response.cost_usd,
-             'tool_calls': [{'id': c.id, 'name': c.name, 'arguments': c.arguments} for c in t.response.tool_calls]}
-            for t in run.turns if t.response is not None
+            {
+                'content': t.response.content,
+                'usage': t.response.usage,
+                'cost_usd': t.response.cost_usd,
+                'tool_calls': [{'id': c.id, 'name': c.name, 'arguments': c.arguments} for c in t.response.tool_calls],
+            }
+            for t in run.turns
+            if t.response is not None
         ]
         memory = ReplayMemory(session) if config.memory is not None else None
         approver = ReplayApprover(session) if any(c.approval for t in run.turns for c in t.calls) else None
-        agent = make_agent(config, model=ScriptedModel(turns), tools=[ReplayTool(s, session) for s in scenario.tools],
-                           policy=policy, instructions=config.instructions or default_instructions(), memory=memory,
-                           approver=approver)
+        agent = make_agent(
+            config,
+            model=ScriptedModel(turns),
+            tools=[ReplayTool(s, session) for s in scenario.tools],
+            policy=policy,
+            instructions=config.instructions or default_instructions(),
+            memory=memory,
+            approver=approver,
+        )
         await drive(agent, run.task, run.run_id)
 
 
-async def _rate(label: str, rounds: int, count: int, once: Any) -> float:
-    t0 = time.perf_counter()
+async def _rates(rounds: int, count: int, jobs: dict[str, Any]) -> dict[str, float]:
+    """Scenarios per second of each job; rounds interleaved so that load changes hit all of them alike."""
+    spent = dict.fromkeys(jobs, 0.0)
     for _ in range(rounds):
-        await once()
-    elapsed = time.perf_counter() - t0
-    rate = rounds * count / elapsed
-    print(f'{label:<22} {rate:8.2f} scenarios/s  ({rounds} x {count} in {elapsed:.2f} s)', file=sys.stderr)
-    return rate
+        for label, once in jobs.items():
+            t0 = time.perf_counter()
+            await once()
+            spent[label] += time.perf_counter() - t0
+    for label, elapsed in spent.items():
+        print(
+            f'{label:<10} {rounds * count / elapsed:8.2f} scenarios/s  ({rounds} x {count} in {elapsed:.2f} s)',
+            file=sys.stderr,
+        )
+    return {label: rounds * count / elapsed for label, elapsed in spent.items()}
 
 
 async def main(rounds: int, verify: bool, jobs: int) -> dict[str, Any]:
@@ -75,12 +92,18 @@ async def main(rounds: int, verify: bool, jobs: int) -> dict[str, Any]:
 
     await replay()  # warm-up: imports, compiled regexes
     await baseline()
-    out: dict[str, Any] = {'bench': 'replay_throughput', 'scenarios': n, 'rounds': rounds,
-                           'load_avg_1m': round(os.getloadavg()[0], 2)}
-    out['baseline_agent_sps'] = round(await _rate('baseline (agent loop)', rounds, n, baseline), 2)
-    out['replay_sps'] = round(await _rate('replay', rounds, n, replay), 2)
-    out['replay_vs_baseline'] = round(out['replay_sps'] / out['baseline_agent_sps'], 3)
+    out: dict[str, Any] = {
+        'bench': 'replay_throughput',
+        'scenarios': n,
+        'rounds': rounds,
+        'load_avg_1m': round(os.getloadavg()[0], 2),
+    }
+    rates = await _rates(rounds, n, {'baseline': baseline, 'replay': replay})
+    out['baseline_agent_sps'] = round(rates['baseline'], 2)
+    out['replay_sps'] = round(rates['replay'], 2)
+    out['replay_vs_baseline'] = round(rates['replay'] / rates['baseline'], 3)
     if verify:
+
         async def verify_serial() -> None:
             report = await areplay_paths([FOLDER], verify=True, jobs=1)
             assert report.exit_code == 0, [r.describe() for r in report.results if not r.passed]
@@ -89,9 +112,10 @@ async def main(rounds: int, verify: bool, jobs: int) -> dict[str, Any]:
             report = await areplay_paths([FOLDER], verify=True, jobs=jobs)
             assert report.exit_code == 0, [r.describe() for r in report.results if not r.passed]
 
-        out['verify_sps'] = round(await _rate('verify -j 1', 1, n, verify_serial), 3)
-        out[f'verify_j{jobs}_sps'] = round(await _rate(f'verify -j {jobs}', 1, n, verify_parallel), 3)
-        out['verify_vs_replay'] = round(out['verify_sps'] / out['replay_sps'], 4)
+        rates = await _rates(1, n, {'verify': verify_serial, f'verify-j{jobs}': verify_parallel})
+        out['verify_sps'] = round(rates['verify'], 3)
+        out[f'verify_j{jobs}_sps'] = round(rates[f'verify-j{jobs}'], 3)
+        out['verify_vs_replay'] = round(rates['verify'] / out['replay_sps'], 4)
     return out
 
 

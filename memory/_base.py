@@ -207,7 +207,7 @@ class StoreBase(ABC):
             )
         return vectors
 
-    def check_embedder(self, stored_name: str, stored_dimension: int, where: str) -> None:
+    def _check_embedder(self, stored_name: str, stored_dimension: int, where: str) -> None:
         """Raise `EmbedderMismatchError` unless the stored embedder identity matches this store's embedder."""
         if (stored_name, stored_dimension) != (self.embedder.name, self.embedder.dimension):
             raise EmbedderMismatchError(

@@ -98,9 +98,9 @@ class LocalMemory(StoreBase):
 
     def _init_meta(self, conn: sa.Connection) -> None:
         migrate(conn)
-        meta: dict[str, str] = dict(conn.execute(sa.select(_M.c.key, _M.c.value)).tuples().all())
+        meta: dict[str, str] = {key: value for key, value in conn.execute(sa.select(_M.c.key, _M.c.value))}
         if 'embedder' in meta:
-            self.check_embedder(meta['embedder'], int(meta['dimension']), f'local memory {self.path}')
+            self._check_embedder(meta['embedder'], int(meta['dimension']), f'local memory {self.path}')
         else:
             for key, value in (('embedder', self.embedder.name), ('dimension', str(self.embedder.dimension))):
                 conn.execute(sqlite_insert(_M).values(key=key, value=value).on_conflict_do_nothing())

@@ -16,6 +16,7 @@ from ._errors import MemoryBackendError
 from ._hash_embedder import HashEmbedder
 from ._protocol import Embedder
 from ._weaviate_connect import client_addresses, connect_embedded, connect_url, probe, translate_errors
+from ._weaviate_fanout import search_tenants
 from ._weaviate_schema import QUERY_PROPERTIES, ensure_collection
 
 __all__ = ['WeaviateMemory']
@@ -37,8 +38,13 @@ class WeaviateMemory(StoreBase):
     as a child process, or pass an already connected `weaviate.WeaviateClient` (left open by `close`).
 
     The collection is created on first use (multi-tenant, HNSW cosine index) and older schema versions are migrated
-    by adding properties. A search or list without a namespace queries every tenant (one query each) and merges by
-    score, so it costs more with many namespaces; scores of different tenants are normalised separately.
+    by adding properties. Server requirement: Weaviate 1.35's default BlockMax-WAND keyword index silently drops
+    recently inserted objects from multi-term BM25 results (weaviate/weaviate#11780, #12022); run such servers with
+    `USE_INVERTED_SEARCHABLE=false` (as `.ci/services/weaviate.sh` and `embedded()` do) or a release with the fixes.
+
+    A search in one namespace is one native hybrid query (relative-score fusion, `alpha` 0.5). A search or list
+    without a namespace visits every tenant (two queries each for a search, fused client-side the same way, see
+    `_weaviate_fanout`), so it costs more with many namespaces.
 
     Args:
         client: A connected sync `weaviate.WeaviateClient`.
@@ -81,7 +87,7 @@ class WeaviateMemory(StoreBase):
                 self._collection, record = ensure_collection(
                     client, collection, self.embedder.name, self.embedder.dimension
                 )
-            self.check_embedder(str(record.get('embedder')), int(record.get('dimension', -1)),
+            self._check_embedder(str(record.get('embedder')), int(record.get('dimension', -1)),
                                 f'Weaviate collection {collection}')  # fmt: skip
         except BaseException:
             if owns_client:
@@ -195,20 +201,33 @@ class WeaviateMemory(StoreBase):
     def _search(
         self, query: str, vector: builtins.list[float], k: int, filters: EpisodeFilter
     ) -> builtins.list[MemoryHit]:
-        from weaviate.classes.query import HybridFusion, MetadataQuery
+        from weaviate.classes.query import Filter, HybridFusion, MetadataQuery
 
         where = _where(filters)
+        namespaces = self._namespaces(filters.namespace)
         hits: builtins.list[MemoryHit] = []
-        for namespace in self._namespaces(filters.namespace):
-            tenant = self._collection.with_tenant(namespace)
+        if len(namespaces) == 1:
+            tenant = self._collection.with_tenant(namespaces[0])
             result = self._call(
                 'searching memory', tenant.query.hybrid, query, vector=vector, alpha=ALPHA,
                 query_properties=QUERY_PROPERTIES, fusion_type=HybridFusion.RELATIVE_SCORE, limit=k, filters=where,
                 return_metadata=MetadataQuery(score=True),
             )  # fmt: skip
-            for obj in result.objects:
-                score = round(float(obj.metadata.score or 0.0), 6)
-                hits.append(MemoryHit(episode=_from_object(obj, namespace), score=score))
+            hits = [MemoryHit(episode=_from_object(obj, namespaces[0]), score=round(float(obj.metadata.score or 0), 6))
+                    for obj in result.objects]  # fmt: skip
+        elif namespaces:
+            ranked = search_tenants(self._call, self._collection, namespaces, query, vector, k, where)
+            by_tenant: dict[str, builtins.list[Any]] = {}
+            for ns, uid, _ in ranked:
+                by_tenant.setdefault(ns, []).append(uid)
+            objects: dict[tuple[str, Any], Any] = {}
+            for ns, uids in by_tenant.items():
+                tenant = self._collection.with_tenant(ns)
+                got = self._call('reading episodes', tenant.query.fetch_objects,
+                                 filters=Filter.by_id().contains_any(uids), limit=len(uids))  # fmt: skip
+                objects.update({(ns, obj.uuid): obj for obj in got.objects})
+            hits = [MemoryHit(episode=_from_object(objects[(ns, uid)], ns), score=score)
+                    for ns, uid, score in ranked if (ns, uid) in objects]  # fmt: skip
         hits.sort(key=lambda h: (-h.score, -h.episode.created_at.timestamp(), h.episode.namespace, h.episode.id))
         return hits[:k]
 

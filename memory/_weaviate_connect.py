@@ -152,7 +152,8 @@ def connect_embedded(
     """Start Weaviate as a child process (the client's embedded mode) and connect to it.
 
     The server binary is `binary`, else the one `.ci/services/weaviate.sh` cached, else the client downloads the
-    release (which needs internet access). The process stops when the client is closed.
+    release (which needs internet access). The process stops when the client is closed. It shares this process's
+    stderr and logs only fatal errors there (`AGENTCORE_WEAVIATE_LOG_LEVEL=warning` shows more).
 
     Raises:
         MemoryUnavailableError: The server could not be started or reached.
@@ -175,13 +176,15 @@ def connect_embedded(
             target.symlink_to(source.resolve())
     http, grpc, profiling, gossip, cluster_data, raft, raft_rpc = free_ports(3)
     # A fixed node name: Raft keeps it in the data directory, and the client's default embeds the (random) port,
-    # which would leave a restarted server unable to rejoin its own single-node cluster.
+    # which would leave a restarted server unable to rejoin its own single-node cluster. The classic BM25 index:
+    # BlockMax-WAND in 1.35 drops unflushed documents from keyword results (weaviate/weaviate#11780, #12022).
     env = {
         'CLUSTER_HOSTNAME': 'node1', 'CLUSTER_BIND_ADDR': '127.0.0.1', 'CLUSTER_ADVERTISE_ADDR': '127.0.0.1',
         'CLUSTER_GOSSIP_BIND_PORT': str(gossip), 'CLUSTER_DATA_BIND_PORT': str(cluster_data),
         'RAFT_PORT': str(raft), 'RAFT_INTERNAL_RPC_PORT': str(raft_rpc), 'RAFT_JOIN': f'node1:{raft}',
         'GO_PROFILING_PORT': str(profiling), 'DISABLE_TELEMETRY': 'true', 'ENABLE_MODULES': '',
-        'DEFAULT_VECTORIZER_MODULE': 'none', 'LOG_LEVEL': 'error',
+        'DEFAULT_VECTORIZER_MODULE': 'none', 'USE_INVERTED_SEARCHABLE': 'false',
+        'LOG_LEVEL': os.environ.get('AGENTCORE_WEAVIATE_LOG_LEVEL', 'fatal'),
     }  # fmt: skip
     with translate_errors(f'starting embedded Weaviate in {data}'):
         return weaviate.connect_to_embedded(

@@ -1,7 +1,7 @@
 """`BaseSandbox`: implement the sync operations once, get the async forms and context managers for free.
 
-The async methods run the sync ones on daemon threads (one per call), so a long `aexec` never blocks the event
-loop, and many sandboxes can run commands at once. Cancelling an `aexec` asks the
+The async methods run the sync ones on reusable daemon threads, so a long `aexec` never blocks the event loop,
+many sandboxes can run commands at once, and interpreter exit never waits for a running command. Cancelling an `aexec` asks the
 implementation to kill the running command (`_cancel`) and then re-raises `CancelledError`.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import os
+import queue
 import threading
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -24,6 +25,44 @@ P = ParamSpec('P')
 T = TypeVar('T')
 
 
+_IDLE_EXIT_S = 60.0
+
+
+class _DaemonThreads:
+    """Reusable daemon worker threads: grows as needed, shrinks after a minute idle, never blocks exit."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0
+
+    def submit(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            spawn = self._idle == 0
+            if not spawn:
+                self._idle -= 1  # reserve an idle worker for this job
+        self._jobs.put(job)
+        if spawn:
+            threading.Thread(target=self._work, name='agentcore-sandbox-call', daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            try:
+                job = self._jobs.get(timeout=_IDLE_EXIT_S)
+            except queue.Empty:
+                with self._lock:
+                    if self._idle > 0:  # nobody reserved us: leave
+                        self._idle -= 1
+                        return
+                continue
+            job()
+            with self._lock:
+                self._idle += 1
+
+
+_threads = _DaemonThreads()
+
+
 def _settle(future: asyncio.Future[T], result: T | None, error: BaseException | None) -> None:
     if future.done():
         return  # the awaiting task was cancelled
@@ -34,10 +73,10 @@ def _settle(future: asyncio.Future[T], result: T | None, error: BaseException | 
 
 
 async def run_blocking(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run a blocking sandbox call on its own daemon thread and await its result.
+    """Run a blocking sandbox call on a daemon worker thread and await its result.
 
-    A daemon thread (rather than the loop's default executor) means no cap on concurrent sandbox calls and no
-    wait at interpreter exit for a long command: the sandboxes are removed by their at-exit cleanup instead.
+    Daemon threads (rather than the loop's default executor) mean no cap on concurrent sandbox calls and no wait
+    at interpreter exit for a long command: the sandboxes are removed by their at-exit cleanup instead.
     """
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
@@ -54,7 +93,7 @@ async def run_blocking(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwarg
         except RuntimeError:
             pass  # the event loop is closed: nobody is waiting any more
 
-    threading.Thread(target=work, name='agentcore-sandbox-call', daemon=True).start()
+    _threads.submit(work)
     return await future
 
 

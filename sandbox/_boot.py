@@ -1,8 +1,8 @@
 """Getting the executor into a container: a tiny bootstrap command plus the executor's modules sent over stdin.
 
 The image needs nothing but `python3`: the container runs `python3 -I -S -c BOOTSTRAP`, which reads one
-length-prefixed JSON bundle of module sources from stdin, registers them under their `sandbox.*` names and runs
-`sandbox._executor.main()`.
+length-prefixed JSON bundle from stdin (the module sources and the container's frame-authentication key),
+registers the modules under their `sandbox.*` names and runs `sandbox._executor.main(key)`.
 """
 
 from __future__ import annotations
@@ -24,21 +24,24 @@ BOOTSTRAP = (
     '  if not c: raise SystemExit(3)\n'
     '  b+=c\n'
     ' return b\n'
-    "mods=json.loads(rd(int.from_bytes(rd(4),'big')))\n"
+    "d=json.loads(rd(int.from_bytes(rd(4),'big')))\n"
     "sys.modules['sandbox']=types.ModuleType('sandbox')\n"
-    'for name,src in mods:\n'
+    "for name,src in d['modules']:\n"
     " m=types.ModuleType(name);m.__package__='sandbox';sys.modules[name]=m\n"
     " exec(compile(src,'<agentcore '+name+'>','exec'),m.__dict__)\n"
-    "sys.modules['sandbox._executor'].main()\n"
+    "sys.modules['sandbox._executor'].main(bytes.fromhex(d['key']))\n"
 )
 
 
 @cache
-def bundle() -> bytes:
-    """The length-prefixed bundle the bootstrap reads: `[[module name, source], ...]` as JSON."""
+def _modules() -> str:
     here = Path(__file__).parent
-    mods = [[f'sandbox.{name}', (here / f'{name}.py').read_text(encoding='utf-8')] for name in _MODULES]
-    data = json.dumps(mods).encode()
+    return json.dumps([[f'sandbox.{name}', (here / f'{name}.py').read_text(encoding='utf-8')] for name in _MODULES])
+
+
+def bundle(key: bytes) -> bytes:
+    """The length-prefixed bundle the bootstrap reads: `{"key": hex, "modules": [[name, source], ...]}`."""
+    data = f'{{"key": "{key.hex()}", "modules": {_modules()}}}'.encode()
     return struct.pack('>I', len(data)) + data
 
 

@@ -136,8 +136,9 @@ class DockerSandbox(BaseSandbox):
             header['id'] = next(self._ids)
             deadline = time.monotonic() + self.config.op_timeout_s
             try:
-                started.channel.send(header, payload, deadline=deadline)
-                reply, body = started.channel.recv(deadline, max_payload + _SLACK)
+                reply, body = started.channel.request(
+                    header, payload, deadline=deadline, max_payload=max_payload + _SLACK
+                )
             except ChannelError as exc:
                 if self._closed:
                     raise SandboxClosedError(f'the sandbox was closed during {what}') from exc
@@ -185,8 +186,7 @@ class DockerSandbox(BaseSandbox):
             t0 = time.monotonic()
             deadline = t0 + req['timeout'] + self.config.host_grace_s
             try:
-                started.channel.send(req, data, deadline=deadline)
-                reply, body = started.channel.recv(deadline, 2 * limit + _SLACK)
+                reply, body = started.channel.request(req, data, deadline=deadline, max_payload=2 * limit + _SLACK)
             except ChannelError as exc:
                 if self._closed:
                     raise SandboxClosedError('the sandbox was closed while a command was running') from exc
@@ -304,8 +304,9 @@ class DockerSandbox(BaseSandbox):
                 return False
             deadline = time.monotonic() + 1.0
             try:
-                started.channel.send({'op': 'ping', 'id': next(self._ids)}, deadline=deadline)
-                return bool(started.channel.recv(deadline, _SLACK)[0].get('ok'))
+                ping = {'op': 'ping', 'id': next(self._ids)}
+                reply, _ = started.channel.request(ping, deadline=deadline, max_payload=_SLACK)
+                return bool(reply.get('ok'))
             except ChannelError:
                 return False
 
@@ -324,8 +325,7 @@ class DockerSandbox(BaseSandbox):
                 deadline = time.monotonic() + self.config.op_timeout_s
                 request = {'op': 'reset', 'id': next(self._ids), 'wipe': list(self.config.writable_dirs)}
                 try:
-                    started.channel.send(request, deadline=deadline)
-                    reply, _ = started.channel.recv(deadline, _SLACK)
+                    reply, _ = started.channel.request(request, deadline=deadline, max_payload=_SLACK)
                     if reply.get('ok') and reply.get('clean'):
                         return
                 except ChannelError:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -170,10 +171,11 @@ def start_container(client: docker.DockerClient, config: SandboxConfig, labels: 
     try:
         with engine_errors(image=config.image):
             sock = client.api.attach_socket(cid, params={'stdin': 1, 'stdout': 1, 'stderr': 1, 'stream': 1})
-            channel = Channel(getattr(sock, '_sock', sock), keepalive=sock)
+            key = secrets.token_bytes(32)
+            channel = Channel(getattr(sock, '_sock', sock), key, keepalive=sock)
             client.api.start(cid)
         deadline = time.monotonic() + config.start_timeout_s
-        channel.send_raw(_boot.bundle(), deadline=deadline)
+        channel.send_raw(_boot.bundle(key), deadline=deadline)
         hello, _ = channel.recv(deadline, max_payload=1 << 16)
         if hello.get('op') != 'hello':
             raise SandboxStartError(f'sandbox executor sent {hello!r} instead of its hello')

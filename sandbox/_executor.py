@@ -1,11 +1,12 @@
 """The in-container executor: a stdlib-only Python process that runs commands and file operations for the host.
 
 Not imported on the host: `sandbox._boot` ships this module (and the `_executor_*`, `_tarsafe` and `_errors`
-modules it uses) over the container's attached stdin at start-up, and the image's `python3` (>= 3.8) runs it.
+modules it uses) over the container's attached stdin at start-up, and the image's `python3` (>= 3.9) runs it.
 
-Protocol: frames as in `sandbox._executor_wire`. The host sends one request at a time and reads one reply; while
-an `exec` runs it may also send `{"op": "cancel", "id": N}`, which gets no reply of its own. End of stdin means
-the host is gone: every user process is killed and the executor exits, which stops (and removes) the container.
+Protocol: authenticated frames as in `sandbox._executor_wire`. The host sends one request at a time and reads
+one reply; while an `exec` runs it may also send `{"op": "cancel", "id": N}`, which gets no reply of its own.
+End of stdin means the host is gone: every user process is killed and the executor exits, which stops (and
+removes) the container.
 
 Limits enforced here (the host keeps its own deadline on top, in case this process hangs or dies):
 - the per-call timeout kills every process created during the call (see `sandbox._executor_procs`);
@@ -80,7 +81,7 @@ class Executor:
         env = dict(os.environ)
         env.update(req.get('env') or {})
         limit, disk_dirs = int(req['limit']), req.get('disk_dirs') or [files.WORKSPACE]
-        before, oom0, pids0 = procs.live_pids(), procs.oom_kills(), procs.pids_max_hits()
+        before, oom0, pids0 = procs.all_pids(), procs.oom_kills(), procs.pids_max_hits()
         start = time.monotonic()
         self._oom_adj(b'1000')
         try:
@@ -212,13 +213,13 @@ def _harden() -> int | None:
     return oom_fd
 
 
-def main() -> None:
-    """Serve requests on stdin/stdout until end of stdin."""
+def main(key: bytes) -> None:
+    """Serve requests on stdin/stdout until end of stdin; frames are authenticated with `key`."""
     rfd, wfd = os.dup(0), os.dup(1)
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 0)
     os.dup2(null, 1)
-    executor = Executor(Wire(rfd, wfd), _harden())
+    executor = Executor(Wire(rfd, wfd, key), _harden())
     hello, _ = executor.op_ping({}, b'')
     executor.wire.send({'op': 'hello', 'ok': True, **hello})
     while (frame := executor.wire.recv()) is not None:
@@ -228,5 +229,3 @@ def main() -> None:
     procs.kill_all()
 
 
-if __name__ == '__main__':
-    main()

@@ -7,6 +7,9 @@
 #   AGENTCORE_TEST_WEAVIATE_URL=$(bash .ci/services/weaviate.sh)
 #   AGENTCORE_TEST_WEAVIATE_GRPC_PORT=50051
 #
+# USE_INVERTED_SEARCHABLE=false: 1.35's BlockMax-WAND BM25 drops recently inserted (memtable) documents from
+# multi-term keyword results (weaviate/weaviate#11780, #12022); the classic WAND index ranks them correctly.
+#
 # Knobs (environment): AGENTCORE_WEAVIATE_PORT (HTTP, default 8079), AGENTCORE_WEAVIATE_GRPC_PORT (default 50051),
 # AGENTCORE_WEAVIATE_DATA (data dir, default a fresh temp dir), XDG_CACHE_HOME / HOME (binary cache).
 set -euo pipefail
@@ -81,6 +84,7 @@ env PERSISTENCE_DATA_PATH="${data_dir}" \
     DISABLE_TELEMETRY=true \
     AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED=true \
     DEFAULT_VECTORIZER_MODULE=none \
+    USE_INVERTED_SEARCHABLE=false \
     CLUSTER_HOSTNAME=node1 \
     CLUSTER_IN_LOCALHOST=true \
     CLUSTER_BIND_ADDR=127.0.0.1 \

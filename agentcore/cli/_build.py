@@ -54,7 +54,10 @@ def agent_for_run(run_id: str) -> Any:
     from agentcore import load_settings
     from agentcore.runstore import RunStore
 
-    store = RunStore(load_settings().run_store_url)
+    settings = load_settings()
+    if settings.run_store_url.startswith('sqlite:///'):
+        settings.home.mkdir(parents=True, exist_ok=True)
+    store = RunStore(settings.run_store_url)
     record = store.get_run(run_id)
     options = json.loads(record.config_json).get('cli') or {}
     return build_agent(model=options.get('model') or record.model, tools=options.get('tools') or [],

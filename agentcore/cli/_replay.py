@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -18,32 +20,56 @@ from ._errors import EXIT_USAGE
 
 def register(app: typer.Typer) -> None:
     app.command('record', help='Run an agent live and record the run as a scenario file.')(record)
-    app.command('replay', help='Replay recorded scenarios and report what changed (exit 0 all passed, 1 some '
-                               'failed, 2 bad input).')(replay)
+    app.command(
+        'replay',
+        help='Replay recorded scenarios and report what changed (exit 0 all passed, 1 some failed, 2 bad input).',
+    )(replay)
 
 
 def record(
     name: Annotated[str, typer.Argument(help='Scenario name; written to scenarios/NAME.yaml unless --out is given.')],
-    tasks: Annotated[list[str], typer.Argument(help='The task; give several for several runs sharing sandbox and '
-                                                    'memory.')],
-    model: Annotated[list[str], typer.Option(
-        '--model', '-m', help='litellm model id, or scripted:PATH; repeat it to give each task its own model.')],
-    tools: Annotated[list[str] | None, typer.Option(
-        '--tools', '-t', help='Built-in tool names (python, shell, read_file...) or module:function; repeatable.')] = None,
-    policy: Annotated[Path | None, typer.Option('--policy', '-p', help='Policy file (YAML or TOML); stored inline.')] = None,
-    approve: Annotated[list[str] | None, typer.Option(
-        '--approve', help='Decision for the next call the policy asks about, in order: approve, reject[:REASON], '
-                          'abort[:REASON] or edit:JSON; repeatable.')] = None,
+    tasks: Annotated[
+        list[str], typer.Argument(help='The task; give several for several runs sharing sandbox and memory.')
+    ],
+    model: Annotated[
+        list[str],
+        typer.Option(
+            '--model', '-m', help='litellm model id, or scripted:PATH; repeat it to give each task its own model.'
+        ),
+    ],
+    tools: Annotated[
+        list[str] | None,
+        typer.Option(
+            '--tools', '-t', help='Built-in tool names (python, shell, read_file...) or module:function; repeatable.'
+        ),
+    ] = None,
+    policy: Annotated[
+        Path | None, typer.Option('--policy', '-p', help='Policy file (YAML or TOML); stored inline.')
+    ] = None,
+    approve: Annotated[
+        list[str] | None,
+        typer.Option(
+            '--approve',
+            help='Decision for the next call the policy asks about, in order: approve, reject[:REASON], '
+            'abort[:REASON] or edit:JSON; repeatable.',
+        ),
+    ] = None,
     max_steps: Annotated[int | None, typer.Option('--max-steps', min=1, help='Budget: model turns.')] = None,
     max_tool_calls: Annotated[int | None, typer.Option('--max-tool-calls', min=0, help='Budget: tool calls.')] = None,
-    image: Annotated[str | None, typer.Option('--image', help='Sandbox image (default agentcore-sandbox:latest).')] = None,
-    files: Annotated[list[str] | None, typer.Option(
-        '--file', help='Seed the workspace: DEST=SRC copies the local text file SRC to DEST; repeatable.')] = None,
+    image: Annotated[
+        str | None, typer.Option('--image', help='Sandbox image (default agentcore-sandbox:latest).')
+    ] = None,
+    files: Annotated[
+        list[str] | None,
+        typer.Option('--file', help='Seed the workspace: DEST=SRC copies the local text file SRC to DEST; repeatable.'),
+    ] = None,
     memory: Annotated[bool, typer.Option('--memory', help='Give the runs a fresh local episodic memory.')] = False,
-    memory_seed: Annotated[Path | None, typer.Option('--memory-seed', help='YAML list of episodes saved in it '
-                                                                           'first.')] = None,
-    instructions: Annotated[str | None, typer.Option('--instructions', help='A custom prompt (default: the '
-                                                                            'template).')] = None,
+    memory_seed: Annotated[
+        Path | None, typer.Option('--memory-seed', help='YAML list of episodes saved in it first.')
+    ] = None,
+    instructions: Annotated[
+        str | None, typer.Option('--instructions', help='A custom prompt (default: the template).')
+    ] = None,
     description: Annotated[str, typer.Option('--description', help='Free text stored with the scenario.')] = '',
     out: Annotated[Path | None, typer.Option('--out', '-o', help='Where to write the scenario.')] = None,
     no_redact: Annotated[bool, typer.Option('--no-redact', help='Keep secrets found in the recording.')] = False,
@@ -53,15 +79,27 @@ def record(
 
     budget = None
     if max_steps is not None or max_tool_calls is not None:
-        budget = Budget(**{k: v for k, v in (('max_steps', max_steps), ('max_tool_calls', max_tool_calls))
-                           if v is not None})
+        budget = Budget(
+            **{k: v for k, v in (('max_steps', max_steps), ('max_tool_calls', max_tool_calls)) if v is not None}
+        )
     tool_names = [s.strip() for item in tools or [] for s in item.split(',') if s.strip()]
     try:
         scenario = record_scenario(
-            name, tasks, model=model if len(model) > 1 else model[0], tools=tool_names, policy=policy, approvals=[_decision(a) for a in approve or []],
-            budget=budget, sandbox_image=image, workspace_files=_seed_files(files or []), memory=memory,
-            memory_seed=_episodes(memory_seed), instructions=instructions, description=description,
-            redact=not no_redact)
+            name,
+            tasks,
+            model=model if len(model) > 1 else model[0],
+            tools=tool_names,
+            policy=policy,
+            approvals=[_decision(a) for a in approve or []],
+            budget=budget,
+            sandbox_image=image,
+            workspace_files=_seed_files(files or []),
+            memory=memory,
+            memory_seed=_episodes(memory_seed),
+            instructions=instructions,
+            description=description,
+            redact=not no_redact,
+        )
     except ScenarioError as exc:
         _fail(exc)
     path = save_scenario(scenario, out or Path('scenarios') / f'{name}.yaml')
@@ -118,17 +156,31 @@ def _episodes(path: Path | None) -> list[dict[str, Any]]:
 
 def replay(
     paths: Annotated[list[Path] | None, typer.Argument(help='Scenario files or folders (default: scenarios/).')] = None,
-    verify: Annotated[bool, typer.Option('--verify', help='Re-execute tools in fresh sandboxes and compare '
-                                                          'effects.')] = False,
+    verify: Annotated[
+        bool, typer.Option('--verify', help='Re-execute tools in fresh sandboxes and compare effects.')
+    ] = False,
     as_json: Annotated[bool, typer.Option('--json', help='Print the report as JSON.')] = False,
     junit: Annotated[Path | None, typer.Option('--junit', help='Also write a JUnit XML report to this file.')] = None,
     jobs: Annotated[int, typer.Option('--jobs', '-j', min=1, help='Scenarios replayed at once.')] = 1,
-    pool: Annotated[int, typer.Option('--pool', min=0, help='With --verify: take sandboxes from a pool of N warm '
-                                                            'ones.')] = 0,
+    pool: Annotated[
+        int,
+        typer.Option('--pool', min=0, help='With --verify: take sandboxes (default image) from a pool of N warm ones.'),
+    ] = 0,
+    tui: Annotated[bool, typer.Option('--tui', help='Step through one scenario in a terminal UI.')] = False,
 ) -> None:
     from agentcore.scenarios import ScenarioError, replay_paths, report_json, scenario_files
 
     targets = list(paths or [Path('scenarios')])
+    if tui:
+        if len(targets) != 1 or not targets[0].is_file():
+            raise typer.BadParameter('--tui takes exactly one scenario file', param_hint='--tui')
+        from agentcore.tui import run_replay_tui
+
+        try:
+            code = run_replay_tui(targets[0], verify=verify)
+        except ScenarioError as exc:
+            _fail(exc)
+        raise typer.Exit(code)
     try:
         total = len(list(scenario_files(targets)))
     except ScenarioError as exc:
@@ -149,8 +201,7 @@ def replay(
         for result in report.results:
             typer.echo(result.describe())
         typer.echo(report.summary() if report.results else 'no scenario files found')
-    # SystemExit, not typer.Exit: `main()` runs the app with standalone_mode=False, which drops Exit codes.
-    raise SystemExit(report.exit_code)
+    raise typer.Exit(report.exit_code)
 
 
 def _pool(size: int) -> Any:
@@ -159,31 +210,28 @@ def _pool(size: int) -> Any:
     return SandboxPool(size=size)
 
 
-class _progress:
+@contextmanager
+def _progress(total: int, *, enabled: bool) -> Iterator[Callable[[Any], None]]:
     """A rich progress bar on stderr when it is a terminal; yields a callback advancing it by one scenario."""
+    if not (enabled and sys.stderr.isatty()):
+        yield lambda _result: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    def __init__(self, total: int, *, enabled: bool) -> None:
-        self.total, self.enabled = total, enabled and sys.stderr.isatty()
-        self._progress: Any = None
-
-    def __enter__(self) -> Any:
-        if not self.enabled:
-            return lambda _result: None
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self._progress = Progress(TextColumn('replaying'), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                  TextColumn('{task.description}'), console=Console(stderr=True), transient=True)
-        self._progress.start()
-        task = self._progress.add_task('', total=self.total)
-        return lambda result: self._progress.update(task, advance=1, description=result.name or result.path)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
+    columns = (
+        TextColumn('replaying'),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn('{task.description}'),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task('', total=total)
+        yield lambda result: progress.update(task, advance=1, description=result.name or result.path)
 
 
 def _fail(exc: BaseException) -> NoReturn:
     hint = getattr(exc, 'hint', None)
     typer.echo(f'agentcore: error: {exc}' + (f' (fix: {hint})' if hint else ''), err=True)
-    raise SystemExit(EXIT_USAGE)
+    raise typer.Exit(EXIT_USAGE)

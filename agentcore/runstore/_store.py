@@ -72,6 +72,7 @@ class RunStore:
         else:
             self.engine = create_engine(url, pool_pre_ping=True)
         SQLModel.metadata.create_all(self.engine)
+        _add_missing_columns(self.engine)
         self._lock = threading.Lock()
         self._seq: dict[str, int] = {}
         self._buffer: list[tuple[Any, dict[str, Any]]] = []
@@ -228,6 +229,23 @@ class RunStore:
     def close(self) -> None:
         self.flush()
         self.engine.dispose()
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Bring a store made by an older agentcore up to date: columns added since are nullable, so adding them is
+    safe; nothing is ever dropped or rewritten."""
+    from sqlalchemy import inspect, text
+
+    inspector = inspect(engine)
+    for table in (_RUNS, _STEPS, _CALLS, _POLICY, _USAGE):
+        present = {c['name'] for c in inspector.get_columns(table.name)}
+        missing = [c for c in table.columns if c.name not in present]
+        if not missing:
+            continue
+        with engine.begin() as conn:
+            for column in missing:
+                kind = column.type.compile(dialect=engine.dialect)
+                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}'))
 
 
 _R = TypeVar('_R', bound=SQLModel)

@@ -133,9 +133,13 @@ async def _run(tool: Tool, arguments: dict[str, Any], ctx: ToolContext, track: d
 
     try:
         raw = await tool.run(arguments, ctx)
-    except Exception as exc:  # noqa: BLE001 - recorded, then re-raised by the caller
-        error = RecordedError(type=type(exc).__name__, message=str(exc), hint=getattr(exc, 'hint', None),
-                              tool_error=isinstance(exc, ToolError))
+    except Exception as exc:  # recorded, then re-raised by the caller
+        error = RecordedError(
+            type=type(exc).__name__,
+            message=str(exc),
+            hint=getattr(exc, 'hint', None),
+            tool_error=isinstance(exc, ToolError),
+        )
         return Observation(None, error, Effects() if track is not None else None, exc, None)
     data = None if raw.data is None else {k: v for k, v in raw.data.items() if k not in VOLATILE_DATA_KEYS}
     result = RecordedResult(content=raw.content, is_error=raw.is_error, data=data, full_output=raw.full_output)

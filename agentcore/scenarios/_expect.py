@@ -36,8 +36,9 @@ def unmet(expect: Expectations, facts: RunFacts) -> list[str]:
     if expect.no_policy_violations and facts.denied:
         out.append(f'no_policy_violations: the policy denied {", ".join(sorted(set(facts.denied)))}')
     out.extend(f'files: {p!r} is not in the workspace' for p in expect.files if p not in facts.files)
-    out.extend(f'guardrail_flagged: no guardrail flagged {k!r}' for k in expect.guardrail_flagged
-               if k not in facts.flagged)
+    out.extend(
+        f'guardrail_flagged: no guardrail flagged {k!r}' for k in expect.guardrail_flagged if k not in facts.flagged
+    )
     return out
 
 

@@ -46,10 +46,13 @@ def check_digests(scenario: Scenario, file: str, text: str | None = None) -> Non
                 loc = ('runs', r, 'turns', t, 'request', 'sha256')
                 pos = locate(text, loc) if text is not None else None
                 raise ScenarioError(
-                    file, 'does not match the recorded request (its messages, or the tool specs, were edited)',
-                    line=pos[0] if pos else None, column=pos[1] if pos else None,
+                    file,
+                    'does not match the recorded request (its messages, or the tool specs, were edited)',
+                    line=pos[0] if pos else None,
+                    column=pos[1] if pos else None,
                     field=f'runs[{r}].turns[{t}].request.sha256',
-                    hint='record the scenario again rather than editing recorded turns by hand')
+                    hint='record the scenario again rather than editing recorded turns by hand',
+                )
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -34,8 +34,10 @@ from ._schema import (
 )
 from ._yamlio import ScenarioError, scenario_yaml
 
-_HEADER = '# agentcore scenario: recorded with `agentcore record`, replayed with `agentcore replay`.\n' \
-          '# Review it like code. Edit `expect:` freely; to change recorded turns, record again.\n'
+_HEADER = (
+    '# agentcore scenario: recorded with `agentcore record`, replayed with `agentcore replay`.\n'
+    '# Review it like code. Edit `expect:` freely; to change recorded turns, record again.\n'
+)
 
 
 async def arecord(
@@ -86,8 +88,9 @@ async def arecord(
     if len(models) not in (1, len(tasks)):
         raise ScenarioError(f'<{name}>', f'give one model, or one per task ({len(tasks)}), not {len(models)}')
     models = models * len(tasks) if len(models) == 1 else models
-    config = _config(models[0], tools, policy, budget, sandbox_image, workspace_files, memory, memory_seed,
-                     instructions, name)
+    config = _config(
+        models[0], tools, policy, budget, sandbox_image, workspace_files, memory, memory_seed, instructions, name
+    )
     recorder = Recorder()
     live_models = [RecordingModel(_model(m), recorder) for m in models]
     wrapped = [RecordingTool(t, recorder) for t in resolve_tools(list(tools))]
@@ -102,16 +105,27 @@ async def arecord(
         for i, task in enumerate(tasks, 1):
             run_id = f'{name}-{i}'
             recorder.begin(run_id, task)
-            agent = make_agent(config, model=live_models[i - 1], tools=list(wrapped), policy=live_policy,
-                               instructions=prompt, sandbox=env.sandbox, memory=store, approver=approver)
+            agent = make_agent(
+                config,
+                model=live_models[i - 1],
+                tools=list(wrapped),
+                policy=live_policy,
+                instructions=prompt,
+                sandbox=env.sandbox,
+                memory=store,
+                approver=approver,
+            )
             facts = await drive(agent, task, run_id)
             facts.files = set(await workspace_snapshot(env.sandbox)) if env.sandbox is not None else set()
             facts_by_run.append(facts)
-    runs = [_run(recorder.runs[f.summary.run_id], f, _model_id(m, models[0])) for f, m in zip(facts_by_run, models,
-                                                                                             strict=True)]
+    runs = [
+        _run(recorder.runs[f.summary.run_id], f, _model_id(m, models[0]))
+        for f, m in zip(facts_by_run, models, strict=True)
+    ]
     specs = [RecordedToolSpec(**t.spec().model_dump(), side_effects=t.side_effects, source=t.source) for t in wrapped]
-    scenario = Scenario(version=FORMAT_VERSION, name=name, description=description, config=config, tools=specs,
-                        runs=runs)
+    scenario = Scenario(
+        version=FORMAT_VERSION, name=name, description=description, config=config, tools=specs, runs=runs
+    )
     if redact:
         scenario = redact_scenario(scenario)
     scenario = with_digests(scenario)
@@ -138,14 +152,28 @@ def save_scenario(scenario: Scenario, path: str | Path) -> Path:
     return p
 
 
-def _config(model: str | Any, tools: Sequence[str], policy: Any, budget: Budget | None, image: str | None,
-            files: Mapping[str, str] | None, memory: bool, seed: Sequence[Mapping[str, Any]],
-            instructions: str | None, name: str) -> ScenarioConfig:
+def _config(
+    model: str | Any,
+    tools: Sequence[str],
+    policy: Any,
+    budget: Budget | None,
+    image: str | None,
+    files: Mapping[str, str] | None,
+    memory: bool,
+    seed: Sequence[Mapping[str, Any]],
+    instructions: str | None,
+    name: str,
+) -> ScenarioConfig:
     sandbox = SandboxSpec(**({'image': image} if image else {}), files=dict(files or {})) if image or files else None
     return ScenarioConfig(
         model=model if isinstance(model, str) else str(getattr(model, 'name', type(model).__name__)),
-        tools=list(tools), policy=_policy_data(policy, name), sandbox=sandbox, budget=budget,
-        memory=MemorySpec(seed=[dict(e) for e in seed]) if memory or seed else None, instructions=instructions)
+        tools=list(tools),
+        policy=_policy_data(policy, name),
+        sandbox=sandbox,
+        budget=budget,
+        memory=MemorySpec(seed=[dict(e) for e in seed]) if memory or seed else None,
+        instructions=instructions,
+    )
 
 
 def _model(model: str | Any) -> Any:
@@ -215,8 +243,13 @@ def _run(log: RunLog, facts: RunFacts, model: str | None) -> ScenarioRun:
         req = RecordedRequest(sha256=digest_of(request), restart=restart, messages=added)
         if isinstance(outcome, ModelResponse):
             r = outcome
-            response = RecordedResponse(content=r.message.content, tool_calls=list(r.message.tool_calls),
-                                        usage=r.usage, cost_usd=r.cost_usd, model=r.model)
+            response = RecordedResponse(
+                content=r.message.content,
+                tool_calls=list(r.message.tool_calls),
+                usage=r.usage,
+                cost_usd=r.cost_usd,
+                model=r.model,
+            )
             turns.append(RecordedTurn(request=req, response=response, calls=_calls(log, response)))
             answer = r.message
         else:
@@ -224,9 +257,18 @@ def _run(log: RunLog, facts: RunFacts, model: str | None) -> ScenarioRun:
             answer = None
         prev = msgs
     s = facts.summary
-    return ScenarioRun(run_id=log.run_id, task=log.task, model=model, recall=log.recall, turns=turns, validations=log.validations,
-                       saved=log.saved, result=RunOutcome(status=s.status, output=s.output, stop_reason=s.stop_reason,
-                                                          steps=s.steps, tool_calls=s.tool_calls))
+    return ScenarioRun(
+        run_id=log.run_id,
+        task=log.task,
+        model=model,
+        recall=log.recall,
+        turns=turns,
+        validations=log.validations,
+        saved=log.saved,
+        result=RunOutcome(
+            status=s.status, output=s.output, stop_reason=s.stop_reason, steps=s.steps, tool_calls=s.tool_calls
+        ),
+    )
 
 
 def _calls(log: RunLog, response: RecordedResponse) -> list[RecordedCall]:
@@ -278,8 +320,10 @@ def with_digests(scenario: Scenario) -> Scenario:
     specs = tool_specs(scenario)
     runs = []
     for run in scenario.runs:
-        turns = [t.model_copy(update={'request': t.request.model_copy(update={'sha256': request_digest(m, specs)})})
-                 for t, m in zip(run.turns, full_requests(run), strict=True)]
+        turns = [
+            t.model_copy(update={'request': t.request.model_copy(update={'sha256': request_digest(m, specs)})})
+            for t, m in zip(run.turns, full_requests(run), strict=True)
+        ]
         runs.append(run.model_copy(update={'turns': turns}))
     return scenario.model_copy(update={'runs': runs})
 
@@ -293,7 +337,12 @@ def _with_expectations(scenario: Scenario, facts: list[RunFacts]) -> Scenario:
                 if call.effects is not None:
                     apply_effects(modelled, call.effects)
         summary = RunSummary(run_id=run.run_id, **run.result.model_dump())
-        derived = RunFacts(summary=summary, tools_called=f.tools_called, denied=f.denied, flagged=f.flagged,
-                           files={p for p in f.files if p in modelled})
+        derived = RunFacts(
+            summary=summary,
+            tools_called=f.tools_called,
+            denied=f.denied,
+            flagged=f.flagged,
+            files={p for p in f.files if p in modelled},
+        )
         runs.append(run.model_copy(update={'expect': derive(derived)}))
     return scenario.model_copy(update={'runs': runs})

@@ -127,8 +127,9 @@ class RecordingTool(Tool):
         """Raises: whatever the wrapped tool raised (recorded first)."""
         obs = await self.recorder.tracker.observe(self.inner, arguments, ctx)
         log = self.recorder.log_for(ctx.run_id)
-        log.calls[ctx.call_id] = RecordedCall(id=ctx.call_id, name=self.name, arguments=arguments, result=obs.result,
-                                              error=obs.error, effects=obs.effects)
+        log.calls[ctx.call_id] = RecordedCall(
+            id=ctx.call_id, name=self.name, arguments=arguments, result=obs.result, error=obs.error, effects=obs.effects
+        )
         if obs.exception is not None:
             raise obs.exception
         assert obs.raw is not None
@@ -151,9 +152,13 @@ class RecordingMemory:
         except Exception as exc:
             log.recall = MemoryRecall(query=query, error=f'{type(exc).__name__}: {exc}')
             raise
-        log.recall = MemoryRecall(query=query, hits=[
-            RecordedHit(score=round(float(h.score), 6), episode=stable_episode(h.episode.model_dump(mode='json')))
-            for h in hits])
+        log.recall = MemoryRecall(
+            query=query,
+            hits=[
+                RecordedHit(score=round(float(h.score), 6), episode=stable_episode(h.episode.model_dump(mode='json')))
+                for h in hits
+            ],
+        )
         return list(hits)
 
     async def asave(self, episode: Any) -> str:
@@ -185,5 +190,6 @@ class RecordingApprover:
         plain = normalise_decision(decision)
         call_id = getattr(request, 'call_id', None) or (request.get('call_id') if isinstance(request, dict) else None)
         self.recorder.current.approvals[str(call_id)] = RecordedApproval(
-            kind=plain['kind'], arguments=plain.get('arguments'), reason=plain.get('reason'))
+            kind=plain['kind'], arguments=plain.get('arguments'), reason=plain.get('reason')
+        )
         return decision

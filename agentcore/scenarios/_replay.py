@@ -59,7 +59,7 @@ async def areplay_scenario(
         await _replay_runs(scenario, result, file=file, verify=verify, sandboxes=sandboxes, instructions=instructions)
     except ScenarioError as exc:
         result.status, result.error = 'error', str(exc)
-    except Exception as exc:  # noqa: BLE001 - a broken sandbox or store fails this scenario, not the whole replay
+    except Exception as exc:  # a broken sandbox or store fails this scenario, not the whole replay
         result.status, result.error = 'failed', f'{type(exc).__name__}: {" ".join(str(exc).split())}'
     if result.status == 'passed' and result.divergences:
         result.status = 'failed'
@@ -67,8 +67,15 @@ async def areplay_scenario(
     return result
 
 
-async def _replay_runs(scenario: Scenario, result: ScenarioResult, *, file: str, verify: bool,
-                       sandboxes: SandboxSource | None, instructions: str | None) -> None:
+async def _replay_runs(
+    scenario: Scenario,
+    result: ScenarioResult,
+    *,
+    file: str,
+    verify: bool,
+    sandboxes: SandboxSource | None,
+    instructions: str | None,
+) -> None:
     config = scenario.config
     policy = resolve_policy(config.policy, file=file, base_dir=Path(file).parent)
     prompt = instructions or config.instructions or default_instructions()
@@ -86,8 +93,16 @@ async def _replay_runs(scenario: Scenario, result: ScenarioResult, *, file: str,
                 tools = [ReplayTool(spec, session) for spec in scenario.tools]
                 memory = ReplayMemory(session, config.memory.backend) if config.memory is not None else None
             approver = ReplayApprover(session) if any(c.approval for t in run.turns for c in t.calls) else None
-            agent = make_agent(config, model=ReplayModel(session), tools=tools, policy=policy, instructions=prompt,
-                               sandbox=env.sandbox, memory=memory, approver=approver)
+            agent = make_agent(
+                config,
+                model=ReplayModel(session),
+                tools=tools,
+                policy=policy,
+                instructions=prompt,
+                sandbox=env.sandbox,
+                memory=memory,
+                approver=approver,
+            )
             facts = await drive(agent, run.task, run.run_id)
             result.runs.append(facts.summary)
             _model_workspace(modelled, run)
@@ -116,12 +131,17 @@ def _compare_outcome(session: ReplaySession, run: ScenarioRun, got: RunSummary) 
     have = got.model_dump(mode='json', exclude={'run_id'})
     if want != have:
         changed = ', '.join(k for k in want if want[k] != have.get(k))
-        session.diverge('outcome', f'the run ended differently ({changed})', field=f'runs[{session.index}].result',
-                        diff=json_diff(want, have, 'recorded outcome', 'replayed outcome'))
+        session.diverge(
+            'outcome',
+            f'the run ended differently ({changed})',
+            field=f'runs[{session.index}].result',
+            diff=json_diff(want, have, 'recorded outcome', 'replayed outcome'),
+        )
 
 
-def replay_scenario(path: str | Path, *, verify: bool = False, sandboxes: SandboxSource | None = None,
-                    instructions: str | None = None) -> ScenarioResult:
+def replay_scenario(
+    path: str | Path, *, verify: bool = False, sandboxes: SandboxSource | None = None, instructions: str | None = None
+) -> ScenarioResult:
     """Load and replay one scenario file (sync form; see `areplay_scenario`). Bad input gives an `error` result.
 
     Raises:
@@ -130,8 +150,14 @@ def replay_scenario(path: str | Path, *, verify: bool = False, sandboxes: Sandbo
     return asyncio.run(_replay_file(Path(path), verify=verify, sandboxes=sandboxes, instructions=instructions))
 
 
-async def _replay_file(path: Path, *, verify: bool, sandboxes: SandboxSource | None,
-                       instructions: str | None, scenario: Scenario | None = None) -> ScenarioResult:
+async def _replay_file(
+    path: Path,
+    *,
+    verify: bool,
+    sandboxes: SandboxSource | None,
+    instructions: str | None,
+    scenario: Scenario | None = None,
+) -> ScenarioResult:
     try:
         loaded = scenario or load_scenario(path)
     except ScenarioError as exc:
@@ -184,6 +210,8 @@ def replay_paths(paths: Iterable[str | Path] = (DEFAULT_FOLDER,), **options: Any
 
 def report_json(report: ReplayReport) -> str:
     """The report as indented JSON, with counts and the exit code."""
-    data = {'summary': {**report.counts(), 'exit_code': report.exit_code, 'duration_s': report.duration_s},
-            **report.model_dump(mode='json')}
+    data = {
+        'summary': {**report.counts(), 'exit_code': report.exit_code, 'duration_s': report.duration_s},
+        **report.model_dump(mode='json'),
+    }
     return json.dumps(data, indent=2, sort_keys=True)

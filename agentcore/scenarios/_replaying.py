@@ -44,8 +44,10 @@ class ReplayModel:
         indexes = self._by_digest.get(digest_of(request))
         if not indexes:
             self._diverge(request)
-            raise ModelError('replay: the model was sent a request that the recording does not hold',
-                             hint='see the diff; record the scenario again if the change is intended')
+            raise ModelError(
+                'replay: the model was sent a request that the recording does not hold',
+                hint='see the diff; record the scenario again if the change is intended',
+            )
         index = next((i for i in indexes if i not in self._served), indexes[-1])
         self._served.add(index)
         turn = run.turns[index]
@@ -60,17 +62,29 @@ class ReplayModel:
         position = sum(1 for m in request.messages if m.role == 'assistant') + 1
         live = render_request(request.messages, request.tools)
         if not run.turns:
-            session.diverge('model_request', f'turn {position}: the recording holds no model turn for this run',
-                            where=f'turn {position}', field=f'runs[{session.index}].turns')
+            session.diverge(
+                'model_request',
+                f'turn {position}: the recording holds no model turn for this run',
+                where=f'turn {position}',
+                field=f'runs[{session.index}].turns',
+            )
             return
         specs = tool_specs(session.scenario)
         recorded = [render_request(msgs, specs) for msgs in full_requests(run)]
         best = closest(live, recorded)
-        diff = unified_diff(recorded[best], live, before_name=f'recorded request (turn {best + 1})',
-                            after_name=f'replayed request (turn {position})')
-        session.diverge('model_request',
-                        f'the model request differs from every recorded one; closest: turn {best + 1}',
-                        where=f'turn {position}', field=f'runs[{session.index}].turns[{best}].request', diff=diff)
+        diff = unified_diff(
+            recorded[best],
+            live,
+            before_name=f'recorded request (turn {best + 1})',
+            after_name=f'replayed request (turn {position})',
+        )
+        session.diverge(
+            'model_request',
+            f'the model request differs from every recorded one; closest: turn {best + 1}',
+            where=f'turn {position}',
+            field=f'runs[{session.index}].turns[{best}].request',
+            diff=diff,
+        )
 
 
 def _result_text(result: RecordedResult | None, error: Any) -> list[str]:
@@ -122,14 +136,21 @@ def check_call(session: ReplaySession, name: str, arguments: dict[str, Any], ctx
     where = f'call {ctx.call_id} ({name})'
     located = session.call(ctx.call_id)
     if located is None or not located[1].executed:
-        session.diverge('tool_call', 'this call ran in the replay but not in the recording', where=where,
-                        field=located[0] if located else f'runs[{session.index}].turns')
+        session.diverge(
+            'tool_call',
+            'this call ran in the replay but not in the recording',
+            where=where,
+            field=located[0] if located else f'runs[{session.index}].turns',
+        )
         return None if located is None else located[1]
     field, call = located
     if call.name != name or canonical_json(call.arguments) != canonical_json(arguments):
-        diff = unified_diff(pretty_lines({'tool': call.name, 'arguments': call.arguments}),
-                            pretty_lines({'tool': name, 'arguments': arguments}),
-                            before_name='recorded call', after_name='replayed call')
+        diff = unified_diff(
+            pretty_lines({'tool': call.name, 'arguments': call.arguments}),
+            pretty_lines({'tool': name, 'arguments': arguments}),
+            before_name='recorded call',
+            after_name='replayed call',
+        )
         session.diverge('tool_call', 'the call differs from the recorded one', where=where, field=field, diff=diff)
     return call
 
@@ -166,17 +187,28 @@ class VerifyingTool(Tool):
             where = f'call {ctx.call_id} ({self.name})'
             before, after = _result_text(call.result, call.error), _result_text(obs.result, obs.error)
             if before != after:
-                session.diverge('tool_result', 'the tool result differs from the recorded one', where=where,
-                                field=f'{field}.result',
-                                diff=unified_diff(before, after, before_name='recorded result',
-                                                  after_name='re-executed result'))
+                session.diverge(
+                    'tool_result',
+                    'the tool result differs from the recorded one',
+                    where=where,
+                    field=f'{field}.result',
+                    diff=unified_diff(before, after, before_name='recorded result', after_name='re-executed result'),
+                )
             rec_fx = call.effects.model_dump(mode='json') if call.effects else None
             new_fx = obs.effects.model_dump(mode='json') if obs.effects else None
             if rec_fx != new_fx:
-                session.diverge('effects', 'the sandbox effects differ from the recorded ones', where=where,
-                                field=f'{field}.effects',
-                                diff=unified_diff(pretty_lines(rec_fx), pretty_lines(new_fx), before_name='recorded effects',
-                                                  after_name='re-executed effects'))
+                session.diverge(
+                    'effects',
+                    'the sandbox effects differ from the recorded ones',
+                    where=where,
+                    field=f'{field}.effects',
+                    diff=unified_diff(
+                        pretty_lines(rec_fx),
+                        pretty_lines(new_fx),
+                        before_name='recorded effects',
+                        after_name='re-executed effects',
+                    ),
+                )
         if obs.exception is not None:
             raise obs.exception
         assert obs.raw is not None
@@ -212,9 +244,18 @@ class ReplayMemory:
             self.session.diverge('memory', 'memory was searched, but not in the recording', where=where, field=field)
             return []
         if recall.query != query:
-            self.session.diverge('memory', 'the memory query differs', where=where, field=f'{field}.query',
-                                 diff=unified_diff(recall.query.splitlines(), query.splitlines(),
-                                                   before_name='recorded query', after_name='replayed query'))
+            self.session.diverge(
+                'memory',
+                'the memory query differs',
+                where=where,
+                field=f'{field}.query',
+                diff=unified_diff(
+                    recall.query.splitlines(),
+                    query.splitlines(),
+                    before_name='recorded query',
+                    after_name='replayed query',
+                ),
+            )
         if recall.error is not None:
             raise RuntimeError(recall.error)
         return [_Hit(h.score, h.episode) for h in recall.hits]
@@ -232,9 +273,18 @@ def check_saved(session: ReplaySession, episode: Any) -> None:
     if saved is None:
         session.diverge('memory', 'an episode was saved, but not in the recording', where='memory save', field=field)
     elif saved.episode != data:
-        session.diverge('memory', 'the saved episode differs', where='memory save', field=field,
-                        diff=unified_diff(pretty_lines(saved.episode), pretty_lines(data), before_name='recorded episode',
-                                          after_name='replayed episode'))
+        session.diverge(
+            'memory',
+            'the saved episode differs',
+            where='memory save',
+            field=field,
+            diff=unified_diff(
+                pretty_lines(saved.episode),
+                pretty_lines(data),
+                before_name='recorded episode',
+                after_name='replayed episode',
+            ),
+        )
 
 
 class CheckingMemory:
@@ -249,14 +299,21 @@ class CheckingMemory:
         """Raises: whatever the real store raised."""
         hits = list(await self.inner.asearch(query, k=k, filters=filters))
         recall = self.session.run.recall
-        got = [{'score': round(float(h.score), 6), 'episode': stable_episode(h.episode.model_dump(mode='json'))}
-               for h in hits]
+        got = [
+            {'score': round(float(h.score), 6), 'episode': stable_episode(h.episode.model_dump(mode='json'))}
+            for h in hits
+        ]
         want = [h.model_dump(mode='json') for h in recall.hits] if recall is not None else None
         if want != got:
-            self.session.diverge('memory', 'the recalled episodes differ', where='memory recall',
-                                 field=f'runs[{self.session.index}].recall.hits',
-                                 diff=unified_diff(pretty_lines(want), pretty_lines(got), before_name='recorded hits',
-                                                   after_name='re-run hits'))
+            self.session.diverge(
+                'memory',
+                'the recalled episodes differ',
+                where='memory recall',
+                field=f'runs[{self.session.index}].recall.hits',
+                diff=unified_diff(
+                    pretty_lines(want), pretty_lines(got), before_name='recorded hits', after_name='re-run hits'
+                ),
+            )
         return hits
 
     async def asave(self, episode: Any) -> str:
@@ -272,10 +329,16 @@ class ReplayApprover:
         self.session = session
 
     async def decide(self, request: Any) -> dict[str, Any]:
-        call_id = str(getattr(request, 'call_id', None) or (request.get('call_id') if isinstance(request, dict) else ''))
+        call_id = str(
+            getattr(request, 'call_id', None) or (request.get('call_id') if isinstance(request, dict) else '')
+        )
         located = self.session.call(call_id)
         if located is None or located[1].approval is None:
-            self.session.diverge('approval', 'approval was asked for this call, but not in the recording',
-                                 where=f'call {call_id}', field=located[0] if located else '')
+            self.session.diverge(
+                'approval',
+                'approval was asked for this call, but not in the recording',
+                where=f'call {call_id}',
+                field=located[0] if located else '',
+            )
             return {'kind': 'abort', 'reason': 'replay: no recorded decision for this call'}
         return located[1].approval.model_dump(mode='json', exclude_none=True)

@@ -74,8 +74,10 @@ class ScenarioResult(BaseModel):
         label = {'passed': 'PASS', 'failed': 'FAIL', 'error': 'ERROR'}[self.status]
         if self.status == 'error':
             return f'{label} {self.error}'
-        head = f'{label} {self.path} ({self.name}, {self.mode}, {len(self.runs)} run{"s" * (len(self.runs) != 1)}, ' \
-               f'{self.duration_s:.2f}s)'
+        head = (
+            f'{label} {self.path} ({self.name}, {self.mode}, {len(self.runs)} run{"s" * (len(self.runs) != 1)}, '
+            f'{self.duration_s:.2f}s)'
+        )
         lines = [head]
         for d in self.divergences:
             lines.append(f'  - {d.kind}: {d.headline()}')
@@ -109,11 +111,23 @@ class ReplayReport(BaseModel):
     def to_junit(self) -> str:
         """JUnit XML: one test suite, one test case per scenario file."""
         c = self.counts()
-        suite = ET.Element('testsuite', name='agentcore-scenarios', tests=str(len(self.results)),
-                           failures=str(c['failed']), errors=str(c['error']), time=f'{self.duration_s:.3f}')
+        suite = ET.Element(
+            'testsuite',
+            name='agentcore-scenarios',
+            tests=str(len(self.results)),
+            failures=str(c['failed']),
+            errors=str(c['error']),
+            time=f'{self.duration_s:.3f}',
+        )
         for r in self.results:
-            case = ET.SubElement(suite, 'testcase', classname=f'scenarios.{r.mode}', name=r.name or r.path,
-                                 file=r.path, time=f'{r.duration_s:.3f}')
+            case = ET.SubElement(
+                suite,
+                'testcase',
+                classname=f'scenarios.{r.mode}',
+                name=r.name or r.path,
+                file=r.path,
+                time=f'{r.duration_s:.3f}',
+            )
             if r.status == 'failed':
                 first = r.divergences[0].headline() if r.divergences else 'failed'
                 ET.SubElement(case, 'failure', message=first).text = r.describe()

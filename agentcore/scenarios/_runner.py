@@ -57,8 +57,9 @@ def resolve_tools(names: Sequence[str], *, file: str = '<record>') -> list[Any]:
         elif spec in available:
             out.append(available[spec])
         else:
-            raise ScenarioError(file, f'unknown tool {spec!r}; built-ins: {", ".join(sorted(available))}',
-                                field=f'config.tools[{i}]')
+            raise ScenarioError(
+                file, f'unknown tool {spec!r}; built-ins: {", ".join(sorted(available))}', field=f'config.tools[{i}]'
+            )
     return out
 
 
@@ -71,8 +72,9 @@ class Environment:
 
 
 @asynccontextmanager
-async def live_environment(config: ScenarioConfig, *, sandboxes: SandboxSource | None = None) -> AsyncIterator[
-        Environment]:
+async def live_environment(
+    config: ScenarioConfig, *, sandboxes: SandboxSource | None = None
+) -> AsyncIterator[Environment]:
     """A fresh sandbox and a fresh local memory store, seeded, released or closed on exit.
 
     The sandbox is made when the config has one, and seeded with its files; the memory with its seed episodes.
@@ -119,17 +121,37 @@ def _docker_sandbox(image: str) -> Any:
     return DockerSandbox(SandboxConfig(image=image))
 
 
-def make_agent(config: ScenarioConfig, *, model: Any, tools: list[Any], policy: Any | None, instructions: str,
-               sandbox: Any | None = None, memory: Any | None = None, approver: Any | None = None) -> Any:
+def make_agent(
+    config: ScenarioConfig,
+    *,
+    model: Any,
+    tools: list[Any],
+    policy: Any | None,
+    instructions: str,
+    sandbox: Any | None = None,
+    memory: Any | None = None,
+    approver: Any | None = None,
+) -> Any:
     """An `Agent` for one run, with a private in-memory run store and checkpointer (runs never share state)."""
     from langgraph.checkpoint.memory import InMemorySaver
 
     from .._agent import Agent
     from ..runstore import RunStore
 
-    return Agent(model=model, tools=tools, sandbox=sandbox, memory=memory, policy=policy, budget=config.budget,
-                 approver=approver, store=RunStore('sqlite://'), checkpointer=InMemorySaver(),
-                 instructions=instructions, namespace=config.namespace, max_parallel_tools=config.max_parallel_tools)
+    return Agent(
+        model=model,
+        tools=tools,
+        sandbox=sandbox,
+        memory=memory,
+        policy=policy,
+        budget=config.budget,
+        approver=approver,
+        store=RunStore('sqlite://'),
+        checkpointer=InMemorySaver(),
+        instructions=instructions,
+        namespace=config.namespace,
+        max_parallel_tools=config.max_parallel_tools,
+    )
 
 
 def default_instructions() -> str:
@@ -150,7 +172,12 @@ async def drive(agent: Any, task: str, run_id: str) -> RunFacts:
         elif ev.type == 'guardrail_flagged':
             facts.flagged.append(ev.guardrail)
         elif ev.type == 'run_finished':
-            facts.summary = RunSummary(run_id=run_id, status=ev.status, output=ev.output,
-                                       stop_reason=ev.stop_reason, steps=ev.steps,
-                                       tool_calls=len(facts.tools_called))
+            facts.summary = RunSummary(
+                run_id=run_id,
+                status=ev.status,
+                output=ev.output,
+                stop_reason=ev.stop_reason,
+                steps=ev.steps,
+                tool_calls=len(facts.tools_called),
+            )
     return facts

@@ -117,11 +117,20 @@ def parse_scenario(text: str, file: str) -> Scenario:
     except yaml.YAMLError as exc:
         raise ScenarioError(file, f'not valid YAML: {exc}') from None
     if not isinstance(raw, dict):
-        raise ScenarioError(file, f'expected a mapping with version, name, config and runs, got {type(raw).__name__}',
-                            line=1, column=1, hint='record one with `agentcore record`')
+        raise ScenarioError(
+            file,
+            f'expected a mapping with version, name, config and runs, got {type(raw).__name__}',
+            line=1,
+            column=1,
+            hint='record one with `agentcore record`',
+        )
     if raw.get('version') not in (1, None):
-        raise ScenarioError(file, f'unsupported format version {raw.get("version")!r} (this agentcore reads 1)',
-                            line=_line(text, ('version',)), field='version')
+        raise ScenarioError(
+            file,
+            f'unsupported format version {raw.get("version")!r} (this agentcore reads 1)',
+            line=_line(text, ('version',)),
+            field='version',
+        )
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
@@ -149,8 +158,9 @@ def _from_validation(file: str, text: str, exc: ValidationError) -> ScenarioErro
         if 'input' in first and not isinstance(first['input'], dict | list):
             reason += f', got {first["input"]!r}'
     pos = locate(text, loc, at_key=first['type'] == 'extra_forbidden')
-    return ScenarioError(file, reason + more, line=pos[0] if pos else None, column=pos[1] if pos else None,
-                         field=format_loc(loc) or None)
+    return ScenarioError(
+        file, reason + more, line=pos[0] if pos else None, column=pos[1] if pos else None, field=format_loc(loc) or None
+    )
 
 
 class _Dumper(yaml.SafeDumper):

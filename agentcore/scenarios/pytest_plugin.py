@@ -18,11 +18,19 @@ from ._report import ScenarioResult
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """The `agentcore_scenarios` ini option and the `--scenario-verify` flag."""
-    parser.addini('agentcore_scenarios', type='linelist', default=['scenarios'],
-                  help='folders (relative to the rootdir) whose *.yaml files are agentcore scenarios')
+    parser.addini(
+        'agentcore_scenarios',
+        type='linelist',
+        default=['scenarios'],
+        help='folders (relative to the rootdir) whose *.yaml files are agentcore scenarios',
+    )
     group = parser.getgroup('agentcore')
-    group.addoption('--scenario-verify', action='store_true', default=False,
-                    help='replay scenario files with their tools re-executed in fresh Docker sandboxes')
+    group.addoption(
+        '--scenario-verify',
+        action='store_true',
+        default=False,
+        help='replay scenario files with their tools re-executed in fresh Docker sandboxes',
+    )
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:

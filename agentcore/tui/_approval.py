@@ -60,7 +60,7 @@ def parse_arguments(text: str, tool: str, validator: Validator | None = None) ->
     if validator is not None:
         try:
             arguments = validator(tool, arguments)
-        except Exception as exc:  # noqa: BLE001 - any validator failure is shown in the dialog, not raised
+        except Exception as exc:  # any validator failure is shown in the dialog, not raised
             raise ValueError(' '.join(str(exc).split()) or type(exc).__name__) from None
     return arguments
 

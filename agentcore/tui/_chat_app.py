@@ -139,7 +139,7 @@ class ChatApp(App[None]):
         try:
             async for event in self.agent.astream(task, run_id=run_id):
                 self.show_event(event.model_dump(mode='json'))
-        except Exception as exc:  # noqa: BLE001 - shown in the UI: a failing run must not take the app down
+        except Exception as exc:  # shown in the UI: a failing run must not take the app down
             message = ' '.join(str(exc).split()) or type(exc).__name__
             hint = getattr(exc, 'hint', None)
             self.timeline.add_lines([Line(f'✗ run failed: {message}' + (f' (fix: {hint})' if hint else ''),
@@ -179,8 +179,12 @@ class ChatApp(App[None]):
         self.push_screen(HistoryScreen(self.store), callback=self._open_run)
 
     def _open_run(self, run_id: str | None) -> None:
-        if run_id is not None:
-            self.load_run(run_id)
+        if run_id is None:
+            return
+        if self.running:  # the live run keeps writing to the timeline
+            self.notify('A run is in progress: open past runs when it has finished.', severity='warning')
+            return
+        self.load_run(run_id)
 
     def load_run(self, run_id: str) -> None:
         """Replay a stored run's events into the (cleared) timeline and conversation.

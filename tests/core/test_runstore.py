@@ -71,3 +71,21 @@ def test_agent_on_postgres_store_and_checkpointer(postgres_url: str) -> None:
     assert store.get_run(result.run_id).status == 'completed'
     again = Agent(model=ScriptedModel([]), tools=[echo], store=store, checkpointer=postgres_url).resume(result.run_id)
     assert again.output == 'done on pg'
+
+
+def test_store_from_an_older_schema_is_migrated(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+
+    url = f'sqlite:///{tmp_path / "old.sqlite"}'
+    with create_engine(url).begin() as conn:
+        conn.execute(text('CREATE TABLE runs (run_id VARCHAR PRIMARY KEY, task VARCHAR NOT NULL, model VARCHAR, '
+                          'status VARCHAR, output VARCHAR, stop_reason VARCHAR, steps INTEGER, tool_calls INTEGER, '
+                          'input_tokens INTEGER, output_tokens INTEGER, cost_usd FLOAT, created_at VARCHAR, '
+                          'updated_at VARCHAR, config_json VARCHAR)'))
+        conn.execute(text("INSERT INTO runs VALUES ('old', 't', 'm', 'completed', 'o', NULL, 1, 0, 1, 1, 0.0, "
+                          "'2026-01-01', '2026-01-01', '{}')"))
+    store = RunStore(url)
+    old = store.get_run('old')
+    assert (old.status, old.audit_head) == ('completed', None)
+    store.update_run('old', audit_head='abc', audit_records=3)
+    assert store.get_run('old').audit_records == 3

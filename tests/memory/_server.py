@@ -51,6 +51,7 @@ class WeaviateServer:
             os.environ,
             PERSISTENCE_DATA_PATH=str(self.data_dir), DISABLE_TELEMETRY='true',
             AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED='true', DEFAULT_VECTORIZER_MODULE='none',
+            USE_INVERTED_SEARCHABLE='false',
             CLUSTER_HOSTNAME='node1', CLUSTER_IN_LOCALHOST='true', CLUSTER_BIND_ADDR='127.0.0.1',
             CLUSTER_ADVERTISE_ADDR='127.0.0.1', CLUSTER_GOSSIP_BIND_PORT=str(gossip), CLUSTER_DATA_BIND_PORT=str(data),
             RAFT_PORT=str(raft), RAFT_INTERNAL_RPC_PORT=str(raft_rpc), RAFT_JOIN=f'node1:{raft}',

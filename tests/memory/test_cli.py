@@ -81,7 +81,11 @@ def test_info_reports_the_fallback(monkeypatch: pytest.MonkeyPatch, capsys: Any,
     ('args', 'code', 'message'),
     [
         (('search', 'x', '-k', '0'), 2, 'k must be between 1 and 100, got 0'),
-        (('list', '--since', 'yesterday'), 2, "--since: expected an ISO date/time or an age like 7d, 12h, 30m, got 'yesterday'"),
+        (
+            ('list', '--since', 'yesterday'),
+            2,
+            "--since: expected an ISO date/time or an age like 7d, 12h, 30m, got 'yesterday'",
+        ),
         (('list', '--namespace', 'bad ns'), 2, 'invalid namespace'),
         (('search', 'x', '--embedder', 'hash:64'), 1, 'was written with embedder hash-ngram-v1 (dimension 256)'),
         (('list', '--embedder', 'nope'), 2, 'bad embedder spec'),

@@ -47,9 +47,18 @@ def dataset() -> list[Episode]:
         ('bob', 'translate the README into German', 'completed', ['docs'], 'r12', 'Übersetzung geprüft'),
     ]  # fmt: skip
     return [
-        Episode(namespace=ns, task=task, outcome=outcome, tags=tags, run_id=run, lessons=[lesson] if lesson else [],
-                plan_summary=f'plan for {task}', steps_digest=f'step 1; step 2 of {run}',
-                created_at=T0 + timedelta(days=i), metadata={'i': i, 'model': 'fake'})  # fmt: skip
+        Episode(
+            namespace=ns,
+            task=task,
+            outcome=outcome,
+            tags=tags,
+            run_id=run,
+            lessons=[lesson] if lesson else [],
+            plan_summary=f'plan for {task}',
+            steps_digest=f'step 1; step 2 of {run}',
+            created_at=T0 + timedelta(days=i),
+            metadata={'i': i, 'model': 'fake'},
+        )  # fmt: skip
         for i, (ns, task, outcome, tags, run, lesson) in enumerate(rows)
     ]
 
@@ -196,7 +205,9 @@ def test_list_is_newest_first_and_limited(loaded: tuple[Any, list[Episode]]) -> 
     newest_first = sorted(episodes, key=lambda e: e.created_at, reverse=True)
     assert store.list(limit=100) == newest_first
     assert store.list(limit=3) == newest_first[:3]
-    assert store.list(EpisodeFilter(namespace='alice'), limit=2) == [e for e in newest_first if e.namespace == 'alice'][:2]
+    assert (
+        store.list(EpisodeFilter(namespace='alice'), limit=2) == [e for e in newest_first if e.namespace == 'alice'][:2]
+    )
 
 
 def test_data_survives_reopening(factory: StoreFactory) -> None:
@@ -253,3 +264,25 @@ async def test_async_api(store: Any) -> None:
     assert await store.adelete(episodes[0].id) is True
     assert await store.aget(episodes[0].id) is None
     await store.aclose()
+
+
+def test_keyword_recall_of_freshly_saved_episodes(store: Any) -> None:
+    """Multi-term keyword queries find just-saved episodes (catches Weaviate's BlockMax-WAND memtable bug)."""
+    verbs = ['fix', 'deploy', 'refactor', 'document', 'migrate', 'debug', 'review', 'upgrade', 'test', 'plot']
+    things = ['the flaky integration test', 'the billing service', 'the login page', 'the docker image', 'the CLI']
+    places = ['in the monorepo', 'behind the proxy', 'under load', 'after the outage', 'for the EU region']
+    episodes = [
+        Episode(
+            task=f'{verbs[i % 10]} {things[i // 10 % 5]} {places[i // 50 % 5]} (ticket {10_000 + i * 7})',
+            outcome='completed',
+            namespace='agent',
+        )  # fmt: skip
+        for i in range(250)
+    ]
+    store.save_many(episodes)
+    for i in range(0, 250, 25):
+        target = episodes[i]
+        words = target.task.split()
+        query = ' '.join(words[:1] + words[2:])  # drop 'the'-like second word, keep the rest
+        hits = store.search(query, k=1, filters=EpisodeFilter(namespace='agent'))
+        assert hits[0].episode.id == target.id, (query, hits[0].episode.task)

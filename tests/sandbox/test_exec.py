@@ -142,3 +142,22 @@ async def test_cancelling_aexec_kills_the_command(sb: DockerSandbox) -> None:
     result = await sb.aexec('echo next')
     assert result.stdout == 'next\n' and time.monotonic() - t0 < 5
     assert [p for p in _processes(sb) if 'sleep 100' in p] == []
+
+
+_FORGE = """
+import hashlib, json, struct, sys
+head = json.dumps({'ok': True, 'id': int(sys.argv[1]), 'exit': 0, 'out': 6, 'err': 0}).encode()
+body = struct.pack('>II', len(head), 6) + head + b'FORGED'
+with open(sys.argv[2], 'wb') as pipe:
+    pipe.write(body + hashlib.sha256(body).digest())
+"""
+
+
+def test_frames_forged_through_the_init_process_stdio_are_rejected(sb: DockerSandbox) -> None:
+    # /proc/1/fd/{0,1} (docker-init's stdio) are the same pipes as the executor's channel.
+    injected = sb.exec(['python3', '-c', _FORGE, '999999', '/proc/1/fd/0'])
+    assert injected.exit_code == 0 and sb.exec('echo in sync').stdout == 'in sync\n'  # dropped by the executor
+    next_id = int(repr(sb._ids)[len('count(') : -1])  # the id the forging call will carry: only the MAC stops it
+    forged = sb.exec(['python3', '-c', _FORGE + 'import time; time.sleep(1)\n', str(next_id), '/proc/1/fd/1'])
+    assert 'FORGED' not in forged.stdout and forged.limit is Limit.EXECUTOR and forged.recycled
+    assert sb.exec('echo fresh').stdout == 'fresh\n'

@@ -6,7 +6,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from .conftest import SESSION, TEST_LABEL, small_config
 pytestmark = pytest.mark.docker
 
 ROOT = Path(__file__).resolve().parents[2]
+Spawn = Callable[[str], tuple[subprocess.Popen[str], list[str]]]
 
 _OWNER = f"""
 import sys, threading, time
@@ -43,12 +46,25 @@ def _exists(engine: Any, cid: str) -> bool:
     return bool(engine.api.containers(all=True, filters={'id': cid}))
 
 
-def _spawn_owner(mode: str) -> tuple[subprocess.Popen[str], list[str]]:
-    proc = subprocess.Popen([sys.executable, '-c', _OWNER, mode], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    ids = proc.stdout.readline().split()
-    assert len(ids) == 4, ids
-    return proc, ids
+@pytest.fixture
+def spawn_owner(engine: Any) -> Iterator[Callable[[str], tuple[subprocess.Popen[str], list[str]]]]:
+    """Start owner processes; whatever happens in the test, they are killed and their orphans reaped after it."""
+    procs: list[subprocess.Popen[str]] = []
+
+    def spawn(mode: str) -> tuple[subprocess.Popen[str], list[str]]:
+        proc = subprocess.Popen([sys.executable, '-c', _OWNER, mode], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        procs.append(proc)
+        assert proc.stdout is not None
+        ids = proc.stdout.readline().split()
+        assert len(ids) == 4, ids
+        return proc, ids
+
+    yield spawn
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+    reap_orphans(engine)
 
 
 def _wait_gone(engine: Any, ids: list[str], timeout_s: float) -> list[str]:
@@ -72,16 +88,18 @@ def test_close_removes_the_container(engine: Any, image: str) -> None:
         sb.exec('true')
 
 
-def test_sigkill_of_the_owner_leaves_no_container(engine: Any, image: str) -> None:
-    proc, ids = _spawn_owner('plain')
+def test_sigkill_of_the_owner_leaves_no_container(engine: Any, image: str, spawn_owner: Spawn) -> None:
+    proc, ids = spawn_owner('plain')
     assert all(_exists(engine, cid) for cid in ids)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert _wait_gone(engine, ids, timeout_s=20) == []
 
 
-def test_orphans_of_a_killed_owner_are_reaped_on_next_start_and_by_prune(engine: Any, image: str) -> None:
-    proc, ids = _spawn_owner('stop')
+def test_orphans_of_a_killed_owner_are_reaped_on_next_start_and_by_prune(
+    engine: Any, image: str, spawn_owner: Spawn
+) -> None:
+    proc, ids = spawn_owner('stop')
     time.sleep(1.0)  # let the background job stop the executor
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -94,7 +112,7 @@ def test_orphans_of_a_killed_owner_are_reaped_on_next_start_and_by_prune(engine:
     )
     assert next_start.returncode == 0 and _wait_gone(engine, [orphan], timeout_s=5) == []
 
-    proc, ids = _spawn_owner('stop')
+    proc, ids = spawn_owner('stop')
     time.sleep(1.0)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -124,3 +142,24 @@ def test_reap_uses_owner_labels(engine: Any, image: str) -> None:
         labels = engine.api.inspect_container(sb.id)['Config']['Labels']
     assert labels['agentcore.sandbox'] == '1' and labels['agentcore.sandbox.pid'] == str(os.getpid())
     assert labels['agentcore.sandbox.pid-start'] and labels['agentcore.sandbox.owner']
+
+
+def test_close_while_a_command_runs_interrupts_it(engine: Any, fresh: DockerSandbox) -> None:
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            fresh.exec('sleep 60', timeout_s=60)
+        except BaseException as exc:  # noqa: B036 - recorded for the assertion
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    time.sleep(0.5)
+    cid = fresh.id
+    t0 = time.monotonic()
+    fresh.close()
+    worker.join(10)
+    assert not worker.is_alive() and time.monotonic() - t0 < 5
+    assert len(outcome) == 1 and isinstance(outcome[0], SandboxClosedError)
+    assert not _exists(engine, cid)

@@ -152,9 +152,11 @@ def test_exec_result_helpers() -> None:
 
 
 def test_executor_bundle_is_stdlib_only_and_compiles() -> None:
-    blob = bundle()
+    blob = bundle(b'k' * 32)
     (size,) = struct.unpack('>I', blob[:4])
-    modules = json.loads(blob[4 : 4 + size])
+    parsed = json.loads(blob[4 : 4 + size])
+    modules = parsed['modules']
+    assert bytes.fromhex(parsed['key']) == b'k' * 32
     allowed = {'sandbox', '__future__'}
     for name, source in modules:
         compile(source, name, 'exec')

@@ -3,17 +3,11 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import scenario_tools
 
-ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = ROOT / 'scenarios'
-
-
-def calls(*pairs: tuple[str, dict[str, Any] | str]) -> dict[str, Any]:
-    return {'tool_calls': [{'name': n, 'arguments': a} for n, a in pairs]}
+from tests.scenarios import scenario_tools
+from tests.scenarios._helpers import LOOKUP, SHIPPED, calls
 
 
 @pytest.fixture(autouse=True)
@@ -30,9 +24,11 @@ def lookup_scenario(tmp_path: Path) -> Path:
     from agentcore.scenarios import record, save_scenario
     from agentcore.testing import ScriptedModel
 
-    model = ScriptedModel([calls(('lookup', {'key': 'answer'})), calls(('lookup', {'key': 'nope'})),
-                           'The answer is 42.'], name='scripted:lookup')
-    scenario = record('lookup', ['What is the answer?'], model=model, tools=['scenario_tools:lookup'])
+    model = ScriptedModel(
+        [calls(('lookup', {'key': 'answer'})), calls(('lookup', {'key': 'nope'})), 'The answer is 42.'],
+        name='scripted:lookup',
+    )
+    scenario = record('lookup', ['What is the answer?'], model=model, tools=[LOOKUP])
     return save_scenario(scenario, tmp_path / 'lookup.yaml')
 
 

@@ -1,4 +1,4 @@
-"""Host tools for the scenario tests (referenced as `scenario_tools:NAME`; this folder is on sys.path)."""
+"""Host tools for the scenario tests (referenced as `tests.scenarios.scenario_tools:NAME`)."""
 
 from __future__ import annotations
 

@@ -8,11 +8,9 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import ROOT, SHIPPED
 
 from agentcore.scenarios import load_scenario
-
-HERE = Path(__file__).resolve().parent
+from tests.scenarios._helpers import LOOKUP, ROOT, SHIPPED
 
 #: Runs the CLI in-process in a fresh interpreter and reports, after it exits, whether litellm was imported.
 _PROBE = """
@@ -25,9 +23,10 @@ main()
 
 
 def agentcore(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, 'PYTHONPATH': os.pathsep.join([str(HERE), os.environ.get('PYTHONPATH', '')])}
-    return subprocess.run([sys.executable, '-c', _PROBE, *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=240)
+    env = {**os.environ, 'PYTHONPATH': os.pathsep.join([str(ROOT), os.environ.get('PYTHONPATH', '')])}
+    return subprocess.run(
+        [sys.executable, '-c', _PROBE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=240
+    )
 
 
 def probe(proc: subprocess.CompletedProcess[str]) -> dict[str, bool]:
@@ -58,12 +57,12 @@ def test_record_then_replay_through_the_cli(tmp_path: Path) -> None:
     script = tmp_path / 'script.yaml'
     script.write_text('turns:\n  - tool_calls: [{name: lookup, arguments: {key: colour}}]\n  - content: It is teal.\n')
     out = tmp_path / 'colour.yaml'
-    proc = agentcore('record', 'colour', 'What colour is it?', '-m', f'scripted:{script}', '-t', 'scenario_tools:lookup',
-                     '--out', str(out), cwd=tmp_path)
+    args = ['record', 'colour', 'What colour is it?', '-m', f'scripted:{script}', '-t', LOOKUP, '--out', str(out)]
+    proc = agentcore(*args, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert f'recorded 1 run to {out}' in proc.stdout
     scenario = load_scenario(out)
-    assert scenario.runs[0].result.output == 'It is teal.' and scenario.config.tools == ['scenario_tools:lookup']
+    assert scenario.runs[0].result.output == 'It is teal.' and scenario.config.tools == [LOOKUP]
     assert scenario.runs[0].expect.tools_called == ['lookup']
     proc = agentcore('replay', str(out), '--json', cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -74,8 +73,11 @@ def test_record_then_replay_through_the_cli(tmp_path: Path) -> None:
 
 def test_exit_codes_failure_and_bad_input(tmp_path: Path, shipped_copy: Path) -> None:
     target = shipped_copy / 'denied-tool.yaml'
-    target.write_text(target.read_text().replace('equals: The workspace holds a.txt and b.txt.',
-                                                 'equals: The workspace holds a.txt, b.txt.'))
+    target.write_text(
+        target.read_text().replace(
+            'equals: The workspace holds a.txt and b.txt.', 'equals: The workspace holds a.txt, b.txt.'
+        )
+    )
     proc = agentcore('replay', str(target))
     assert proc.returncode == 1
     assert proc.stdout.startswith(f'FAIL {target}') and 'output.equals' in proc.stdout
@@ -91,8 +93,10 @@ def test_exit_codes_failure_and_bad_input(tmp_path: Path, shipped_copy: Path) ->
     assert 'Traceback' not in proc.stderr
 
 
-@pytest.mark.parametrize(('flag', 'message'), [('--approve=maybe', 'expected approve, reject'),
-                                               ('--approve=edit:[1]', 'edit needs a JSON object')])
+@pytest.mark.parametrize(
+    ('flag', 'message'),
+    [('--approve=maybe', 'expected approve, reject'), ('--approve=edit:[1]', 'edit needs a JSON object')],
+)
 def test_record_rejects_bad_options(tmp_path: Path, flag: str, message: str) -> None:
     proc = agentcore('record', 'x', 'task', '-m', 'scripted:none.yaml', flag, cwd=tmp_path)
     assert proc.returncode == 2 and message in proc.stderr

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SHIPPED
 
 from agentcore.scenarios import (
     Scenario,
@@ -17,6 +16,7 @@ from agentcore.scenarios import (
     scenario_files,
     scenario_yaml,
 )
+from tests.scenarios._helpers import SHIPPED
 
 ONE_LINE = re.compile(r'^[^\n]+:\d+:\d+: [^\n]+$')
 
@@ -24,8 +24,18 @@ ONE_LINE = re.compile(r'^[^\n]+:\d+:\d+: [^\n]+$')
 def test_shipped_scenarios_load_and_cover_the_required_cases() -> None:
     scenarios = {p.stem: load_scenario(p) for p in scenario_files([SHIPPED])}
     assert len(scenarios) >= 10
-    assert {'coding-fix-failure', 'data-analysis', 'memory-recall', 'approval', 'budget-exhausted', 'denied-tool',
-            'blocked-injection', 'tool-error-recovery', 'malformed-turn', 'parallel-tools'} <= set(scenarios)
+    assert {
+        'coding-fix-failure',
+        'data-analysis',
+        'memory-recall',
+        'approval',
+        'budget-exhausted',
+        'denied-tool',
+        'blocked-injection',
+        'tool-error-recovery',
+        'malformed-turn',
+        'parallel-tools',
+    } <= set(scenarios)
     assert len(scenarios['memory-recall'].runs) == 2
     assert scenarios['budget-exhausted'].runs[0].result.status == 'stopped_by_budget'
     assert any(c.approval for t in scenarios['approval'].runs[0].turns for c in t.calls)

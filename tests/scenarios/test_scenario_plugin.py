@@ -5,20 +5,28 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, SHIPPED
+from tests.scenarios._helpers import ROOT, SHIPPED
 
 
 def pytest_run(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith('PYTEST_')}
-    return subprocess.run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-p', 'no:randomly', *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-p', 'no:randomly', *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_pytest_collects_and_replays_the_scenarios_folder() -> None:
     proc = pytest_run('scenarios/', '--collect-only')
     assert proc.returncode == 0, proc.stdout + proc.stderr
     collected = [line for line in proc.stdout.splitlines() if '.yaml::' in line]
-    assert sorted(Path(line.split('::')[0]).name for line in collected) == sorted(p.name for p in SHIPPED.glob('*.yaml'))
+    assert sorted(Path(line.split('::')[0]).name for line in collected) == sorted(
+        p.name for p in SHIPPED.glob('*.yaml')
+    )
     assert not any('scripts/' in line for line in collected)  # model scripts and policies are not scenarios
     proc = pytest_run('scenarios/')
     assert proc.returncode == 0, proc.stdout

@@ -7,8 +7,6 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
-import scenario_tools
-from conftest import SHIPPED, calls
 
 from agentcore import Message, ModelError, ModelRequest, ToolSpec
 from agentcore.scenarios import (
@@ -24,6 +22,8 @@ from agentcore.scenarios import (
 )
 from agentcore.scenarios._effects import EffectTracker
 from agentcore.testing import ScriptedModel
+from tests.scenarios import scenario_tools
+from tests.scenarios._helpers import LOOKUP, SHIPPED, calls
 
 SHIPPED_FILES = sorted(scenario_files([SHIPPED]))
 
@@ -72,7 +72,9 @@ def test_recorded_run_replays_and_reproduces_tool_errors(lookup_scenario: Path) 
     scenario = load_scenario(lookup_scenario)
     calls_ = [c for t in scenario.runs[0].turns for c in t.calls]
     assert calls_[0].result is not None and calls_[0].result.content == '42'
-    assert calls_[1].error is not None and calls_[1].error.tool_error and "no fact named 'nope'" in calls_[1].error.message
+    assert (
+        calls_[1].error is not None and calls_[1].error.tool_error and "no fact named 'nope'" in calls_[1].error.message
+    )
     assert replay_scenario(lookup_scenario).passed
 
 
@@ -123,8 +125,10 @@ async def test_replay_model_serves_by_digest_and_reports_unknown_requests(lookup
     first = ModelRequest(messages=full_requests(scenario.runs[0])[0], tools=tool_specs(scenario))
     response = await model.complete(first)
     assert response.message.tool_calls[0].name == 'lookup' and response.usage.input_tokens == 10
-    other = ModelRequest(messages=[*first.messages[:-1], Message(role='user', content='What is the colour?')],
-                         tools=[ToolSpec(name='lookup')])
+    other = ModelRequest(
+        messages=[*first.messages[:-1], Message(role='user', content='What is the colour?')],
+        tools=[ToolSpec(name='lookup')],
+    )
     with pytest.raises(ModelError, match='does not hold'):
         await model.complete(other)
     d = session.divergences[0]
@@ -135,8 +139,7 @@ async def test_replay_model_serves_by_digest_and_reports_unknown_requests(lookup
 def test_secrets_are_redacted_and_the_recording_still_replays(tmp_path: Path) -> None:
     key = 'sk-proj-' + 'a1B2c3D4e5F6g7H8i9J0' * 2
     model = ScriptedModel([calls(('lookup', {'key': 'answer'})), f'Done; do not share {key}.'])
-    scenario = record('secret', [f'Use the key {key} to look up the answer.'], model=model,
-                      tools=['scenario_tools:lookup'])
+    scenario = record('secret', [f'Use the key {key} to look up the answer.'], model=model, tools=[LOOKUP])
     path = save_scenario(scenario, tmp_path / 'secret.yaml')
     text = path.read_text()
     assert key not in text and '[REDACTED:openai_key]' in text
@@ -148,8 +151,13 @@ def test_json_and_junit_reports(tmp_path: Path, lookup_scenario: Path) -> None:
     bad.write_text('version: 1\n')
     report = asyncio.run(areplay_paths([tmp_path], jobs=2))
     data = json.loads(report_json(report))
-    assert data['summary'] == {'passed': 1, 'failed': 0, 'error': 1, 'exit_code': 2,
-                               'duration_s': data['summary']['duration_s']}
+    assert data['summary'] == {
+        'passed': 1,
+        'failed': 0,
+        'error': 1,
+        'exit_code': 2,
+        'duration_s': data['summary']['duration_s'],
+    }
     assert [Path(r['path']).name for r in data['results']] == ['lookup.yaml', 'zz-bad.yaml']
     suite = ET.fromstring(report.to_junit())
     assert suite.get('tests') == '2' and suite.get('errors') == '1'
@@ -172,8 +180,9 @@ class _Writer:
     async def run(self, arguments: dict[str, Any], ctx: Any) -> Any:
         from tools import ToolResult
 
-        ctx.sandbox.files.update({'new.txt': 'sha256:ccc', 'keep.txt': 'sha256:ddd',
-                                  '__pycache__/m.cpython-311.pyc': 'sha256:eee'})
+        ctx.sandbox.files.update(
+            {'new.txt': 'sha256:ccc', 'keep.txt': 'sha256:ddd', '__pycache__/m.cpython-311.pyc': 'sha256:eee'}
+        )
         del ctx.sandbox.files['old.txt']
         return ToolResult(content='ok', data={'exit_code': 0, 'stdout': 'ok\n', 'stderr': '', 'duration_s': 0.1})
 
@@ -187,3 +196,36 @@ async def test_effects_are_created_changed_and_deleted_files() -> None:
     assert obs.effects.created == {'new.txt': 'ccc'} and obs.effects.changed == {'keep.txt': 'ddd'}
     assert obs.effects.deleted == ['old.txt'] and obs.effects.exit_code == 0
     assert obs.result.data == {'exit_code': 0, 'stdout': 'ok\n', 'stderr': ''}  # duration is not recorded
+
+
+def test_paused_for_approval_and_failed_model_runs_replay(tmp_path: Path) -> None:
+    policy = {'version': 1, 'default': 'allow', 'rules': [{'tool': 'lookup', 'action': 'ask'}]}
+    paused = record(
+        'paused',
+        ['look it up'],
+        model=ScriptedModel([calls(('lookup', {'key': 'answer'}))]),
+        tools=[LOOKUP],
+        policy=policy,
+    )
+    assert paused.runs[0].result.status == 'awaiting_approval' and paused.config.policy == policy
+    exhausted = record(
+        'exhausted', ['look it up'], model=ScriptedModel([calls(('lookup', {'key': 'answer'}))]), tools=[LOOKUP]
+    )
+    run = exhausted.runs[0]
+    assert run.result.status == 'failed' and run.turns[-1].error is not None
+    assert 'script exhausted' in (run.result.stop_reason or '')
+    for scenario in (paused, exhausted):
+        path = save_scenario(scenario, tmp_path / f'{scenario.name}.yaml')
+        result = replay_scenario(path)
+        assert result.passed, result.describe()
+        assert result.runs[0].status == scenario.runs[0].result.status
+
+
+def test_policy_file_is_resolved_next_to_the_scenario(lookup_scenario: Path) -> None:
+    text = lookup_scenario.read_text()
+    (lookup_scenario.parent / 'policy.yaml').write_text('version: 1\ndefault: allow\n')
+    lookup_scenario.write_text(text.replace('config:\n', 'config:\n  policy: policy.yaml\n', 1))
+    assert replay_scenario(lookup_scenario).passed
+    lookup_scenario.write_text(text.replace('config:\n', 'config:\n  policy: missing.yaml\n', 1))
+    result = replay_scenario(lookup_scenario)
+    assert result.status == 'error' and result.error is not None and 'config.policy' in result.error

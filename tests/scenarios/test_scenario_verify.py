@@ -7,10 +7,10 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from conftest import SHIPPED, calls
 
 from agentcore.scenarios import areplay_paths, load_scenario, record, replay_scenario, save_scenario
 from agentcore.testing import ScriptedModel
+from tests.scenarios._helpers import SHIPPED, calls
 
 pytestmark = pytest.mark.docker
 
@@ -24,11 +24,13 @@ def test_every_shipped_scenario_passes_with_real_sandboxes() -> None:
 
 def test_recording_captures_sandbox_effects(tmp_path: Path) -> None:
     content = 'print(sum(range(10)))\n'
-    model = ScriptedModel([
-        calls(('write_file', {'path': 'src/sum.py', 'content': content})),
-        calls(('shell', {'command': 'python3 src/sum.py && rm src/sum.py && echo gone > log.txt'})),
-        'It printed 45.',
-    ])
+    model = ScriptedModel(
+        [
+            calls(('write_file', {'path': 'src/sum.py', 'content': content})),
+            calls(('shell', {'command': 'python3 src/sum.py && rm src/sum.py && echo gone > log.txt'})),
+            'It printed 45.',
+        ]
+    )
     scenario = record('effects', ['sum the first ten numbers'], model=model, tools=['write_file', 'shell'])
     (write,), (shell,) = (t.calls for t in scenario.runs[0].turns[:2])
     assert write.effects is not None and shell.effects is not None

@@ -10,20 +10,21 @@ import yaml
 from agentcore.scenarios import arecord, save_scenario
 from agentcore.testing import ScriptedModel
 
-TOOL_MODULE = '''
+TOOL_MODULE = """
+
 from tools import tool
 
 
 @tool
 def add(a: int, b: int) -> int:
-    """Add two integers.
+    '''Add two integers.
 
     Args:
         a: first addend.
         b: second addend.
-    """
+    '''
     return a + b
-'''
+"""
 
 TURNS = [
     {'content': 'adding', 'tool_calls': [{'name': 'add', 'arguments': {'a': 2, 'b': 3}}]},

@@ -4,9 +4,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from agentcore.tui import ChatApp
-
-from ._fixtures import SIZE, add, calls, make_app, new_store
+from ._fixtures import SIZE, calls, make_app, new_store
 
 
 async def test_full_run_is_shown_in_the_timeline_conversation_and_status(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from textual.widgets import DataTable
 
 from agentcore.tui import HelpScreen, HistoryScreen, help_sections
 
-from ._fixtures import SIZE, add, calls, make_app, new_store
+from ._fixtures import SIZE, calls, make_app, new_store
 from ._helpers import wait_for
 
 

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from agentcore.scenarios import ScenarioError
@@ -84,3 +87,26 @@ def test_run_replay_tui_reports_bad_input_before_opening_the_ui(tmp_path: Path) 
     with pytest.raises(ScenarioError, match='bad.yaml'):
         load_trace(bad)
 
+
+
+def test_run_replay_tui_steps_then_returns_the_replay_exit_code(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    _, diverged = asyncio.run(record_demo(tmp_path, monkeypatch))
+    visited: list[int] = []
+    real_run = ReplayApp.run
+
+    def headless(self: ReplayApp, **_: Any) -> Any:
+        async def drive(pilot: Pilot[Any]) -> None:
+            await wait_for(pilot, lambda: isinstance(self.screen, ReplayScreen))
+            screen = self.screen
+            assert isinstance(screen, ReplayScreen)
+            for key in ('d', 'd', 'left', 'home'):
+                await pilot.press(key)
+                visited.append(screen.index)
+            await pilot.press('q')
+
+        return real_run(self, headless=True, size=SIZE, auto_pilot=drive)
+
+    monkeypatch.setattr(ReplayApp, 'run', headless)
+    assert run_replay_tui(diverged) == 1
+    assert visited == [4, 6, 5, 0]

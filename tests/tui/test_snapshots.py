@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from agentcore.tui import ApprovalScreen, HistoryScreen, ReplayApp, ReplayScreen, load_trace
 
@@ -28,6 +29,7 @@ def test_chat_mid_run(snap_compare: Any, tmp_path: Path) -> None:
                         [add, gate.tool], prefix='snap')
 
     async def run_before(pilot: Pilot[Any]) -> None:
+        app.query_one('#prompt', Input).cursor_blink = False  # a blinking cursor would make the SVG flaky
         app.send('add 2 and 3, then do the slow step')
         await wait_for(pilot, gate.entered.is_set)
 
