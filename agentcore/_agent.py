@@ -383,5 +383,5 @@ def _allowlist_probe_type() -> type[Any]:
     return Probe
 
 
-def _AllowlistProbe() -> Any:  # noqa: N802 - reads as the class it builds
+def _AllowlistProbe() -> Any:
     return _allowlist_probe_type()()

@@ -28,7 +28,7 @@ def _context_param(func: Callable[..., Any]) -> str | None:
     """The name of the parameter that receives the `ToolContext`, if any."""
     try:
         hints = typing.get_type_hints(func)
-    except Exception:  # noqa: BLE001 - unresolvable forward references: fall back to the annotation's text
+    except Exception:
         hints = {}
     for name, param in inspect.signature(func).parameters.items():
         annotation = hints.get(name, param.annotation)

@@ -38,7 +38,7 @@ def to_jsonable(value: Any) -> Any:
 
     try:
         return to_jsonable_python(value)
-    except Exception:  # noqa: BLE001 - not serialisable: keep its text
+    except Exception:
         return str(value)
 
 

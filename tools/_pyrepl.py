@@ -89,14 +89,14 @@ def _run(code: str, namespace: dict[str, Any]) -> dict[str, Any]:
             if tree.body and isinstance(tree.body[-1], ast.Expr):
                 last = ast.Expression(tree.body[-1].value)
                 tree.body.pop()
-            exec(compile(tree, '<python>', 'exec'), namespace)  # noqa: S102 - running the user's code is the point
+            exec(compile(tree, '<python>', 'exec'), namespace)
             if last is not None:
                 value = eval(compile(last, '<python>', 'eval'), namespace)
                 if value is not None:
                     print(repr(value))
         except SystemExit as exc:
             ok = exc.code in (None, 0)
-        except BaseException as exc:  # noqa: BLE001 - the user's error: report it and keep the session
+        except BaseException as exc:
             ok = False
             tb = None if isinstance(exc, SyntaxError) or exc.__traceback__ is None else exc.__traceback__.tb_next
             traceback.print_exception(type(exc), exc, tb)

@@ -232,8 +232,10 @@ class RunStore:
 
 
 def _add_missing_columns(engine: Engine) -> None:
-    """Bring a store made by an older agentcore up to date: columns added since are nullable, so adding them is
-    safe; nothing is ever dropped or rewritten."""
+    """Bring a store made by an older agentcore up to date.
+
+    Columns added since are nullable, so adding them is safe; nothing is ever dropped or rewritten.
+    """
     from sqlalchemy import inspect, text
 
     inspector = inspect(engine)
