@@ -42,7 +42,12 @@ def _flushing(node: Callable[[AgentState], Awaitable[dict[str, Any]]], rt: RunCo
         try:
             return await node(state)
         finally:
-            rt.store.flush()
+            try:
+                rt.store.flush()
+            except Exception:
+                if rt.audit is not None:  # the chained rows were not written: re-read the heads next time
+                    rt.audit.forget()
+                raise
 
     return run
 

@@ -343,10 +343,11 @@ def _audit_head(rt: RunContext, run_id: str) -> dict[str, Any]:
     log = rt.audit
     if log is None:
         return {}
+    rt.store.flush()
     return {'audit_head': log.head(run_id), 'audit_records': log.count(run_id)}
 
 
 def _audit(rt: RunContext, run_id: str, kind: str, payload: dict[str, Any]) -> None:
     log = rt.audit
     if log is not None:
-        log.append(run_id, kind, payload)
+        log.append_deferred(run_id, kind, payload, rt.store.defer)

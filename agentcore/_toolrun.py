@@ -29,7 +29,9 @@ async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCal
     if done is not None and done.status == 'completed':
         return done.content or '', done.is_error, True, 0.0
     tool = rt.tools[call['name']]
-    rt.store.tool_call_started(run_id, call['id'], call['name'], call['arguments'], call['side_effects'])
+    pure = call['side_effects'] == 'none'
+    if not pure:
+        rt.store.tool_call_started(run_id, call['id'], call['name'], call['arguments'], call['side_effects'])
     rt.emit(ToolCallStarted(run_id=run_id, call_id=call['id'], tool=call['name'], arguments=call['arguments']))
     ctx = ToolContext(run_id=run_id, call_id=call['id'], sandbox=rt.run_sandbox(), memory=rt.memory, policy=rt.policy,
                       namespace=namespace)
@@ -48,7 +50,12 @@ async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCal
     if full is None and len(content) > rt.tool_output_chars:
         full = content
     content = bound_text(content, rt.tool_output_chars)
-    rt.store.tool_call_finished(run_id, call['id'], content=content, is_error=is_error, full_output=full, data=data)
+    if pure:
+        rt.store.tool_call_completed_deferred(run_id, call['id'], call['name'], call['arguments'], content=content,
+                                              is_error=is_error, full_output=full, data=data)
+    else:
+        rt.store.tool_call_finished(run_id, call['id'], content=content, is_error=is_error, full_output=full,
+                                    data=data)
     return content, is_error, False, elapsed
 
 

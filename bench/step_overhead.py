@@ -29,7 +29,7 @@ from agentcore.testing import ScriptedModel
 from tools import tool
 
 
-@tool
+@tool(side_effects='none')
 def noop() -> str:
     """Do nothing."""
     return 'ok'

@@ -6,6 +6,7 @@ import asyncio
 import json
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -76,10 +77,7 @@ class AuditLog:
             ValueError: `payload` cannot be converted to JSON.
             sqlalchemy.exc.IntegrityError: other processes kept taking the next seq for 20 attempts.
         """
-        try:
-            text = canonical_json(self.redactor.redact_obj(to_jsonable_python(payload)))
-        except Exception as exc:  # pydantic_core raises its own serialisation errors
-            raise ValueError(f'audit payload for {kind!r} is not JSON-serialisable: {exc}') from exc
+        text = self._payload_text(kind, payload)
         with self._lock(run_id):
             for attempt in range(_RETRIES):
                 try:
@@ -90,9 +88,38 @@ class AuditLog:
                     time.sleep(0.002 * (attempt + 1))
         raise AssertionError('unreachable')
 
-    def _insert(self, run_id: str, kind: str, text: str) -> AuditRecord:
-        # The chain head of each run is cached, so an append is one INSERT; a racing writer in another process
-        # trips the (run_id, seq) unique constraint, and the retry reloads the head from the table.
+    def append_deferred(
+        self, run_id: str, kind: str, payload: dict[str, Any], sink: Callable[[Any, dict[str, Any]], None]
+    ) -> AuditRecord:
+        """Chain one record (redacted) and hand its row to `sink(table, row)` instead of inserting it.
+
+        For writers that batch rows into one transaction (the run store flushes once per graph node). Only one
+        process may write a run's chain this way; call `forget(run_id)` if the batch is not written.
+
+        Raises:
+            ValueError: `payload` cannot be converted to JSON.
+        """
+        text = self._payload_text(kind, payload)
+        with self._lock(run_id):
+            record = self._next_record(run_id, kind, text)
+            sink(_AUDIT, record.model_dump(exclude={'id'}))
+            self._heads[run_id] = (record.seq + 1, record.hash)
+            return record
+
+    def forget(self, run_id: str | None = None) -> None:
+        """Drop cached chain heads (of one run, or all): the next append re-reads the head from the table."""
+        if run_id is None:
+            self._heads.clear()
+        else:
+            self._heads.pop(run_id, None)
+
+    def _payload_text(self, kind: str, payload: dict[str, Any]) -> str:
+        try:
+            return canonical_json(self.redactor.redact_obj(to_jsonable_python(payload)))
+        except Exception as exc:  # pydantic_core raises its own serialisation errors
+            raise ValueError(f'audit payload for {kind!r} is not JSON-serialisable: {exc}') from exc
+
+    def _next_record(self, run_id: str, kind: str, text: str) -> AuditRecord:
         head = self._heads.get(run_id)
         if head is None:
             last = self._last(run_id)
@@ -101,6 +128,13 @@ class AuditLog:
         ts = datetime.now(UTC).isoformat(timespec='microseconds')
         record = AuditRecord(run_id=run_id, seq=seq, ts=ts, kind=kind, payload=text, prev_hash=prev, hash='')
         record.hash = record.compute_hash()
+        return record
+
+    def _insert(self, run_id: str, kind: str, text: str) -> AuditRecord:
+        # The chain head of each run is cached, so an append is one INSERT; a racing writer in another process
+        # trips the (run_id, seq) unique constraint, and the retry reloads the head from the table.
+        record = self._next_record(run_id, kind, text)
+        seq = record.seq
         values = record.model_dump(exclude={'id'})
         try:
             with self.engine.begin() as conn:

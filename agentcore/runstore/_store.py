@@ -136,6 +136,25 @@ class RunStore:
                                           'input_tokens': input_tokens, 'output_tokens': output_tokens,
                                           'cost_usd': cost_usd, 'ts': _now()}))
 
+    def defer(self, table: Any, row: dict[str, Any]) -> None:
+        """Queue a row for `table` (a SQLAlchemy table) to be inserted at the next `flush()`."""
+        with self._lock:
+            self._buffer.append((table, row))
+
+    def tool_call_completed_deferred(
+        self, run_id: str, call_id: str, tool: str, arguments: dict[str, Any], *, content: str, is_error: bool,
+        full_output: str | None = None, data: dict[str, Any] | None = None,
+    ) -> None:
+        """Record a finished call of a tool without side effects, at the next `flush()`.
+
+        Such a call has nothing to protect against running twice, so it skips the write-through `started` row.
+        """
+        now = _now()
+        self.defer(_CALLS, {'run_id': run_id, 'call_id': call_id, 'tool': tool, 'arguments_json': _dumps(arguments),
+                            'side_effects': 'none', 'status': 'completed', 'content': content, 'is_error': is_error,
+                            'full_output': full_output, 'data_json': None if data is None else _dumps(data),
+                            'started_at': now, 'finished_at': now})
+
     def flush(self) -> None:
         """Write buffered events, policy decisions and usage in one transaction."""
         with self._lock:
