@@ -60,6 +60,9 @@ class Agent:
         instructions: the system prompt.
         namespace: memory namespace (agent or user) for this agent's episodes.
         max_parallel_tools: how many tool calls of one turn run at once.
+        on_interrupted_external: what a resumed run does with a call that has external side effects, started
+            before a crash and never finished (it may or may not have taken effect): `ask` an approver (the run
+            pauses for a decision), `skip` it (the model is told), or `retry` it.
 
     Raises:
         ConfigError: the settings are invalid, or no usable model is configured.
@@ -81,6 +84,7 @@ class Agent:
         instructions: str = DEFAULT_INSTRUCTIONS,
         namespace: str = 'default',
         max_parallel_tools: int = 4,
+        on_interrupted_external: Literal['ask', 'skip', 'retry'] = 'ask',
         settings: Settings | None = None,
     ) -> None:
         self.settings = settings or load_settings()
@@ -106,7 +110,9 @@ class Agent:
             sandbox=sandbox,
             instructions=instructions,
             max_parallel_tools=max_parallel_tools,
+            on_interrupted_external=on_interrupted_external,
             audit=_audit_log(store),
+            redactor=_persist_redactor(guardrails),
         )
         self.namespace = namespace
         self.approver = approver
@@ -138,9 +144,10 @@ class Agent:
     async def astream(self, task: str, *, run_id: str | None = None) -> AsyncIterator[RunEvent]:
         """Run `task`, yielding typed events as they happen. The last event is `RunFinished`."""
         run_id = run_id or uuid.uuid4().hex
-        self.store.create_run(run_id, task, self.model.name, {'tools': sorted(self._rt.tools), **self.run_metadata})
+        self.store.create_run(run_id, self._rt.redact(task), self.model.name,
+                              {'tools': sorted(self._rt.tools), **self.run_metadata})
         started = RunStarted(run_id=run_id, task=task, model=self.model.name)
-        self.store.add_event(run_id, started.model_dump(mode='json'))
+        self.store.add_event(run_id, self._rt.redact(started.model_dump(mode='json')))
         yield started
         state = {'run_id': run_id, 'task': task, 'namespace': self.namespace, 'status': 'running',
                  'started_at': time.time(), 'steps': 0, 'tool_calls': 0, 'input_tokens': 0, 'output_tokens': 0,
@@ -243,7 +250,7 @@ class Agent:
             paused = RunFinished(run_id=run_id, status='awaiting_approval', steps=result.steps,
                                  usage=result.usage, cost_usd=result.cost_usd,
                                  stop_reason=f'waiting for approval of {interrupted["tool"]!r}')
-            self.store.add_event(run_id, paused.model_dump(mode='json'))
+            self.store.add_event(run_id, self._rt.redact(paused.model_dump(mode='json')))
             yield paused
 
     async def _ask_approver(self, request: dict[str, Any]) -> Any:
@@ -360,6 +367,16 @@ def _default_guardrails() -> list[Any]:
 
     # Redact first, so that secrets are gone before a quarantine excerpt of an injection is built.
     return [Redactor(), InjectionDetector()]
+
+
+def _persist_redactor(guardrails: list[Any] | None) -> Any:
+    """What scrubs secrets from everything the run store keeps: the agent's own `Redactor`, else a default one."""
+    from .guardrails import Redactor
+
+    for guard in guardrails or ():
+        if isinstance(guard, Redactor):
+            return guard
+    return Redactor()
 
 
 def _audit_log(store: Any) -> Any:

@@ -72,6 +72,12 @@ class RunContext:
     on_interrupted_external: Literal['ask', 'skip', 'retry'] = 'ask'
     persist_events: bool = True
     audit: Any | None = None
+    #: Scrubs secrets and PII from every event before it is stored (`agentcore.guardrails.Redactor`).
+    redactor: Any | None = None
+
+    def redact(self, value: Any) -> Any:
+        """`value` (any JSON-shaped data) with secrets and PII replaced, when a redactor is configured."""
+        return value if self.redactor is None else self.redactor.redact_obj(value)
 
     def run_sandbox(self) -> Any | None:
         """The sandbox tools of the current run use."""
@@ -83,7 +89,7 @@ class RunContext:
 
         data = event.model_dump(mode='json')
         if self.persist_events:
-            self.store.add_event(event.run_id, data)
+            self.store.add_event(event.run_id, self.redact(data))
         try:
             writer = get_stream_writer()
         except RuntimeError:  # called outside a graph run (tests, tools)

@@ -31,7 +31,8 @@ async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCal
     tool = rt.tools[call['name']]
     pure = call['side_effects'] == 'none'
     if not pure:
-        rt.store.tool_call_started(run_id, call['id'], call['name'], call['arguments'], call['side_effects'])
+        rt.store.tool_call_started(run_id, call['id'], call['name'], rt.redact(call['arguments']),
+                                   call['side_effects'])
     rt.emit(ToolCallStarted(run_id=run_id, call_id=call['id'], tool=call['name'], arguments=call['arguments']))
     ctx = ToolContext(run_id=run_id, call_id=call['id'], sandbox=rt.run_sandbox(), memory=rt.memory, policy=rt.policy,
                       namespace=namespace)
@@ -51,11 +52,12 @@ async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCal
         full = content
     content = bound_text(content, rt.tool_output_chars)
     if pure:
-        rt.store.tool_call_completed_deferred(run_id, call['id'], call['name'], call['arguments'], content=content,
-                                              is_error=is_error, full_output=full, data=data)
+        rt.store.tool_call_completed_deferred(run_id, call['id'], call['name'], rt.redact(call['arguments']),
+                                              content=content, is_error=is_error, full_output=rt.redact(full),
+                                              data=rt.redact(data))
     else:
-        rt.store.tool_call_finished(run_id, call['id'], content=content, is_error=is_error, full_output=full,
-                                    data=data)
+        rt.store.tool_call_finished(run_id, call['id'], content=content, is_error=is_error,
+                                    full_output=rt.redact(full), data=rt.redact(data))
     return content, is_error, False, elapsed
 
 

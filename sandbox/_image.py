@@ -39,6 +39,8 @@ PACKAGES = ('python3', 'python3-venv', 'python3-distutils', 'python3-lib2to3')
 BASE_REPO = 'agentcore-sandbox-base'
 Method = Literal['auto', 'dockerfile', 'debootstrap']
 Log = Callable[[str], None]
+#: Receives the name of each phase as it starts: `pull`, `debootstrap`, `import`, `build`.
+OnProgress = Callable[[str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +73,10 @@ def image_version(client: docker.DockerClient, tag: str) -> str | None:
     return str(labels.get(IMAGE_LABEL, ''))
 
 
-def _base_pullable(client: docker.DockerClient, base: str, log: Log) -> bool:
+def _base_pullable(client: docker.DockerClient, base: str, log: Log, phase: OnProgress) -> bool:
     if image_version(client, base) is not None:
         return True
+    phase('pull')
     repo, _, tag = base.partition(':')
     try:
         with engine_errors():
@@ -111,7 +114,7 @@ def _debootstrap(suite: str, mirror: str, tarball: Path, log: Log) -> None:
     shutil.rmtree(root, ignore_errors=True)
 
 
-def _offline_base(client: docker.DockerClient, suite: str, mirror: str, log: Log) -> str:
+def _offline_base(client: docker.DockerClient, suite: str, mirror: str, log: Log, phase: OnProgress) -> str:
     key = hashlib.sha256(json.dumps([suite, PACKAGES, platform.machine()]).encode()).hexdigest()[:12]
     base = f'{BASE_REPO}:{suite}-{key}'
     if image_version(client, base) is not None:
@@ -121,7 +124,9 @@ def _offline_base(client: docker.DockerClient, suite: str, mirror: str, log: Log
         log(f'using cached rootfs {tarball}')
     else:
         tarball.parent.mkdir(parents=True, exist_ok=True)
+        phase('debootstrap')
         _debootstrap(suite, mirror, tarball, log)
+    phase('import')
     log(f'importing {tarball.name} as {base}')
     with engine_errors():
         reply = client.api.import_image_from_file(str(tarball), repository=BASE_REPO, tag=f'{suite}-{key}')
@@ -157,6 +162,7 @@ def _build(client: docker.DockerClient, tag: str, base: str, network: str | None
 def build_image(
     tag: str = DEFAULT_IMAGE, *, method: Method = 'auto', force: bool = False, suite: str = 'bookworm',
     mirror: str = DEFAULT_MIRROR, client: docker.DockerClient | None = None, log: Log | None = None,
+    on_progress: OnProgress | None = None,
 ) -> BuildResult:  # fmt: skip
     """Build the sandbox image `tag` unless it is already current (same `IMAGE_VERSION`) and `force` is False.
 
@@ -170,12 +176,15 @@ def build_image(
         mirror: Debian mirror for the offline path.
         client: Docker client (default: the shared one).
         log: Receives progress lines.
+        on_progress: Receives the name of each phase as it starts: `pull` (the Debian base image), `debootstrap`,
+            `import` (the offline rootfs), `build`. Not called when the image is already current.
 
     Raises:
         ImageBuildError: the build failed (the message says which step, the hint how to fix it).
         EngineUnavailableError, EnginePermissionError: Docker cannot be used.
     """
     say = log or (lambda _line: None)
+    phase = on_progress or (lambda _name: None)
     client = client or docker_client()
     t0 = time.monotonic()
     if not force and image_version(client, tag) == IMAGE_VERSION:
@@ -184,12 +193,13 @@ def build_image(
         return BuildResult(tag, image_id, 'existing', '', time.monotonic() - t0)
     chosen = method
     if chosen == 'auto':
-        chosen = 'dockerfile' if _base_pullable(client, DEFAULT_BASE, say) else 'debootstrap'
+        chosen = 'dockerfile' if _base_pullable(client, DEFAULT_BASE, say, phase) else 'debootstrap'
     if chosen == 'dockerfile':
         base, network = DEFAULT_BASE, None
     elif chosen == 'debootstrap':
-        base, network = _offline_base(client, suite, mirror, say), 'none'
+        base, network = _offline_base(client, suite, mirror, say, phase), 'none'
     else:
         raise ImageBuildError(f'unknown build method {method!r}', hint='use auto, dockerfile or debootstrap')
+    phase('build')
     image_id = _build(client, tag, base, network, say)
     return BuildResult(tag, image_id, chosen, base, time.monotonic() - t0)

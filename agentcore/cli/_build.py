@@ -35,7 +35,9 @@ def resolve_tools(specs: list[str]) -> list[Any]:
     return out
 
 
-def build_agent(*, model: str | None, tools: list[str], policy: str | None, max_steps: int | None) -> Any:
+def build_agent(
+    *, model: str | None, tools: list[str], policy: str | None, max_steps: int | None, memory: bool = True
+) -> Any:
     """An `Agent` configured from CLI options and settings; records the options for `agentcore resume`."""
     from agentcore import Agent, Budget, load_settings
 
@@ -44,8 +46,9 @@ def build_agent(*, model: str | None, tools: list[str], policy: str | None, max_
     sandbox = _sandbox_if_needed(tool_objs)
     budget = Budget(max_steps=max_steps) if max_steps else None
     agent = Agent(model=model, tools=tool_objs, sandbox=sandbox, policy=policy or settings.policy, budget=budget,
-                  approver=_terminal_approver(), settings=settings)
-    agent.run_metadata['cli'] = {'model': model, 'tools': tools, 'policy': policy, 'max_steps': max_steps}
+                  approver=_terminal_approver(), memory=_memory(settings) if memory else None, settings=settings)
+    agent.run_metadata['cli'] = {'model': model, 'tools': tools, 'policy': policy, 'max_steps': max_steps,
+                                 'memory': memory}
     return agent
 
 
@@ -61,7 +64,15 @@ def agent_for_run(run_id: str) -> Any:
     record = store.get_run(run_id)
     options = json.loads(record.config_json).get('cli') or {}
     return build_agent(model=options.get('model') or record.model, tools=options.get('tools') or [],
-                       policy=options.get('policy'), max_steps=options.get('max_steps'))
+                       policy=options.get('policy'), max_steps=options.get('max_steps'),
+                       memory=options.get('memory', True))
+
+
+def _memory(settings: Any) -> Any:
+    """Episodic memory: Weaviate when `weaviate_url` is configured and reachable, else the local store."""
+    from memory import open_memory
+
+    return open_memory(settings.weaviate_url, path=settings.home / 'memory' / 'episodes.sqlite3')
 
 
 def _sandbox_if_needed(tool_objs: list[Any]) -> Any:

@@ -25,7 +25,13 @@ _RELATIVE = re.compile(r'^(\d+)([dhm])$')
 
 
 class _UsageError(ValueError):
+    """Bad input on the command line (exit code 2); `hint` says how to fix it."""
+
     usage_error = True
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 def _when(value: str | None, option: str) -> datetime | None:
@@ -133,13 +139,12 @@ def delete(
     embedder: str | None = typer.Option(None, '--embedder', help=_EMBEDDER_HELP),
     as_json: bool = typer.Option(False, '--json', help='Print JSON.'),
 ) -> None:
-    """Delete one episode. Fails when there is no episode with that id."""
-    from memory import MemoryError_
-
+    """Delete one episode. An unknown id (or one in another namespace) is bad input: exit code 2."""
     with _open(url, path, embedder) as store:
         deleted = store.delete(episode_id, namespace=namespace)
     if not deleted:
-        raise MemoryError_(f'no episode with id {episode_id}', hint='`agentcore memory list` shows the ids')
+        where = f' in namespace {namespace!r}' if namespace else ''
+        raise _UsageError(f'no episode with id {episode_id}{where}', hint='`agentcore memory list` shows the ids')
     if as_json:
         print_json({'deleted': True, 'id': episode_id})
         return

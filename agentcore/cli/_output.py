@@ -1,13 +1,42 @@
-"""Shared output helpers for the CLI: JSON to stdout, rich tables for people."""
+"""Shared output helpers for the CLI: JSON to stdout, rich tables for people, progress on a terminal's stderr.
+
+rich is imported inside the helpers, like every other dependency of a command body.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def print_json(data: Any) -> None:
     """Print `data` as indented JSON on stdout."""
     typer.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+def print_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Print a rich table with these column headers and rows (cells as text, markup not interpreted) on stdout."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    Console().print(table)
+
+
+def progress_console() -> Console | None:
+    """A rich console on stderr when stderr is a terminal (where progress displays go), else None."""
+    if not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+
+    return Console(stderr=True)

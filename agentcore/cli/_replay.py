@@ -16,6 +16,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from ._errors import EXIT_USAGE
+from ._output import print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -73,6 +74,9 @@ def record(
     description: Annotated[str, typer.Option('--description', help='Free text stored with the scenario.')] = '',
     out: Annotated[Path | None, typer.Option('--out', '-o', help='Where to write the scenario.')] = None,
     no_redact: Annotated[bool, typer.Option('--no-redact', help='Keep secrets found in the recording.')] = False,
+    as_json: Annotated[
+        bool, typer.Option('--json', help='Print the scenario file, its runs and their statuses as JSON.')
+    ] = False,
 ) -> None:
     from agentcore._budget import Budget
     from agentcore.scenarios import ScenarioError, record as record_scenario, save_scenario
@@ -83,6 +87,9 @@ def record(
             **{k: v for k, v in (('max_steps', max_steps), ('max_tool_calls', max_tool_calls)) if v is not None}
         )
     tool_names = [s.strip() for item in tools or [] for s in item.split(',') if s.strip()]
+    target = out or Path('scenarios') / f'{name}.yaml'
+    if target.is_dir():  # checked before the (possibly paid) live runs, not after
+        raise typer.BadParameter(f'{target} is a folder; give the scenario file to write', param_hint='--out')
     try:
         scenario = record_scenario(
             name,
@@ -102,7 +109,15 @@ def record(
         )
     except ScenarioError as exc:
         _fail(exc)
-    path = save_scenario(scenario, out or Path('scenarios') / f'{name}.yaml')
+    try:
+        path = save_scenario(scenario, target)
+    except OSError as exc:
+        why = f'{exc.strerror}: {exc.filename}' if exc.strerror and exc.filename else str(exc)
+        raise typer.BadParameter(f'cannot write {target} ({why})', param_hint='--out') from None
+    if as_json:
+        runs = [{'run_id': run.run_id, 'task': run.task, **run.result.model_dump(mode='json')} for run in scenario.runs]
+        print_json({'scenario': scenario.name, 'path': str(path), 'runs': runs})
+        return
     for run in scenario.runs:
         r = run.result
         typer.echo(f'[{run.run_id}] {r.status} · {r.steps} steps · {r.tool_calls} tool calls', err=True)

@@ -21,11 +21,14 @@ def run(
     ),
     policy: str | None = typer.Option(None, '--policy', '-p', help='Policy file (YAML or TOML).'),
     max_steps: int | None = typer.Option(None, '--max-steps', min=1, help='Budget: model turns.'),
+    memory: bool = typer.Option(
+        True, '--memory/--no-memory', help='Recall and remember episodes (Weaviate if configured, else local).'
+    ),
     as_json: bool = typer.Option(False, '--json', help='Print the result as JSON.'),
 ) -> None:
     from ._build import build_agent, print_result
 
-    agent = build_agent(model=model, tools=tools or [], policy=policy, max_steps=max_steps)
+    agent = build_agent(model=model, tools=tools or [], policy=policy, max_steps=max_steps, memory=memory)
     result = agent.run(task)
     print_result(result, as_json=as_json)
     raise typer.Exit(0 if result.status in ('completed', 'awaiting_approval') else 1)

@@ -290,8 +290,9 @@ def _calls(log: RunLog, response: RecordedResponse) -> list[RecordedCall]:
 def redact_scenario(scenario: Scenario) -> Scenario:
     """The scenario with secrets (API keys, tokens, e-mail addresses...) replaced by `[REDACTED:kind]`.
 
-    Every recorded text is redacted: tasks, messages, tool arguments and results, memory, outcomes and the custom prompt. Digests
-    and effects are left alone (call `with_digests` afterwards).
+    Every recorded text is redacted: tasks, messages, tool arguments and results, memory, outcomes, the custom prompt
+    and the files seeded into the sandbox (so `--verify` re-runs against the redacted seed, whose tool results match
+    the redacted recording). Digests and effects are left alone (call `with_digests` afterwards).
     """
     from ..guardrails import Redactor
 
@@ -312,6 +313,9 @@ def redact_scenario(scenario: Scenario) -> Scenario:
     data['runs'] = walk(data['runs'])
     if data['config'].get('instructions'):
         data['config']['instructions'] = walk(data['config']['instructions'])
+    if data['config'].get('sandbox'):
+        files = data['config']['sandbox']['files']
+        data['config']['sandbox']['files'] = {path: redactor.redact(text)[0] for path, text in files.items()}
     return Scenario.model_validate(data)
 
 

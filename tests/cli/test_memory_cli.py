@@ -36,9 +36,13 @@ def test_memory_list_search_delete_info(cli: Cli, agentcore_home: Path) -> None:
 
 
 def test_memory_bad_input(cli: Cli, agentcore_home: Path) -> None:
-    _seed()
+    parser_id, _ = _seed()
     r = cli('memory', 'delete', 'no-such-episode')
-    assert r.code != 0 and 'no episode with id no-such-episode' in r.error_line and 'memory list' in r.error_line
+    assert r.code == 2 and r.error_line == ('agentcore: error: no episode with id no-such-episode '
+                                            '(fix: `agentcore memory list` shows the ids)')
+    r = cli('memory', 'delete', parser_id, '--namespace', 'elsewhere', '--json')
+    assert r.code == 2 and r.out == '' and f"no episode with id {parser_id} in namespace 'elsewhere'" in r.error_line
+    assert parser_id in cli('memory', 'list').out
     r = cli('memory', 'list', '--since', 'last tuesday')
     assert r.code == 2 and "--since: expected an ISO date/time or an age like 7d, 12h, 30m, got 'last tuesday'" \
         in r.error_line

@@ -38,6 +38,24 @@ def test_replay_of_a_changed_expectation_fails_with_exit_1(cli: Cli, workdir: Pa
     assert [d['kind'] for d in result['divergences']] == ['expectation']
 
 
+def test_record_json(cli: Cli, workdir: Path) -> None:
+    first = write_script(workdir / 'm1.yaml', add_call(2, 3), 'The sum is 5.')
+    second = write_script(workdir / 'm2.yaml', 'No tools needed.')
+    r = cli('record', 'pair', 'add 2 and 3', 'say hi', '--model', first, '--model', second,
+            '--tools', 'demo_tools:add', '--out', 'out/pair.yaml', '--json')
+    data = r.json()
+    assert r.code == 0 and r.err == '', r.err
+    assert data['scenario'] == 'pair' and data['path'] == 'out/pair.yaml' and (workdir / 'out/pair.yaml').is_file()
+    assert data['runs'] == [
+        {'run_id': 'pair-1', 'task': 'add 2 and 3', 'status': 'completed', 'steps': 2, 'tool_calls': 1,
+         'output': 'The sum is 5.', 'stop_reason': data['runs'][0]['stop_reason']},
+        {'run_id': 'pair-2', 'task': 'say hi', 'status': 'completed', 'steps': 1, 'tool_calls': 0,
+         'output': 'No tools needed.', 'stop_reason': data['runs'][1]['stop_reason']},
+    ]  # fmt: skip
+    assert [run['run_id'] for run in yaml.safe_load((workdir / 'out/pair.yaml').read_text())['runs']] == [
+        'pair-1', 'pair-2']
+
+
 def test_record_bad_input(cli: Cli, workdir: Path) -> None:
     model = write_script(workdir / 'm.yaml', 'hi')
     r = cli('record', 'demo', 'task', '--model', model, '--approve', 'maybe')
@@ -50,6 +68,12 @@ def test_record_bad_input(cli: Cli, workdir: Path) -> None:
     assert r.code == 2 and 'missing.yaml' in r.error_line
     r = cli('record', 'demo', 'task')
     assert r.code == 2 and '--model' in r.error_line
+    (workdir / 'folder').mkdir()
+    r = cli('record', 'demo', 'task', '--model', model, '--out', 'folder', '--json')
+    assert r.code == 2 and r.out == '' and '--out: folder is a folder; give the scenario file to write' in r.error_line
+    (workdir / 'blocker').write_text('a file where a folder should be', encoding='utf-8')
+    r = cli('record', 'demo', 'task', '--model', model, '--out', 'blocker/demo.yaml')
+    assert r.code == 2 and '--out: cannot write blocker/demo.yaml' in r.error_line
 
 
 def test_replay_bad_input(cli: Cli, workdir: Path) -> None:

@@ -108,3 +108,19 @@ def test_scripted_model_json_file(tmp_path: Path) -> None:
     path.write_text(json.dumps({'turns': [{'content': 'hi'}]}))
     model = ScriptedModel.from_file(path)
     assert model.name == 'scripted:s.json' and model.turns[0].content == 'hi'
+
+
+def test_cli_runs_remember_and_recall_with_the_local_store(workdir: Path, agentcore_home: Path) -> None:
+    first = _agentcore('run', 'what is 20 + 22?', '--model', 'scripted:script.yaml', '--tools', 'mytools:add',
+                       '--json', cwd=workdir, home=agentcore_home)
+    assert first.returncode == 0, first.stderr
+    (workdir / 'again.yaml').write_text('turns: [{content: "42 again"}]\n')
+    second = _agentcore('run', 'what is 20 + 22 again?', '--model', 'scripted:again.yaml', '--json', cwd=workdir,
+                        home=agentcore_home)
+    run_id = json.loads(second.stdout)['run_id']
+    shown = json.loads(_agentcore('runs', 'show', run_id, '--json', cwd=workdir, home=agentcore_home).stdout)
+    recalled = [e for e in shown['events'] if e['type'] == 'memory_recalled']
+    assert recalled and recalled[0]['backend'] == 'local'
+    assert recalled[0]['episodes'][0]['run_id'] == json.loads(first.stdout)['run_id']
+    listed = _agentcore('memory', 'list', '--json', cwd=workdir, home=agentcore_home)
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -26,9 +27,10 @@ def agentcore(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
 
 def test_engine_down_is_one_line_with_the_fix() -> None:
     down = {'DOCKER_HOST': 'unix:///nonexistent/docker.sock'}
-    doctor = agentcore('sandbox', 'doctor', env=down)
-    assert doctor.returncode == 1 and 'FAIL  engine' in doctor.stdout
-    assert 'fix: start the Docker engine' in doctor.stdout
+    doctor = agentcore('sandbox', 'doctor', '--json', env=down)
+    engine = json.loads(doctor.stdout)['checks'][0]
+    assert doctor.returncode == 1 and (engine['name'], engine['ok']) == ('engine', False)
+    assert engine['fix'].startswith('start the Docker engine')
     prune = agentcore('sandbox', 'prune', env=down)
     assert prune.returncode == 1 and 'Traceback' not in prune.stderr
     assert prune.stderr.startswith('agentcore: error: the Docker engine is not reachable')
@@ -41,16 +43,17 @@ def test_missing_image_cli_error_and_doctor(image: str) -> None:
     assert run.returncode == 1 and 'Traceback' not in run.stderr and run.stderr.count('\n') == 1
     assert "sandbox image 'agentcore-sandbox:no-such-tag' is not present" in run.stderr
     assert '(fix: agentcore sandbox build)' in run.stderr
-    doctor = agentcore('sandbox', 'doctor', '--image', 'agentcore-sandbox:no-such-tag')
-    assert doctor.returncode == 1 and 'FAIL  image' in doctor.stdout and 'fix: agentcore sandbox build' in doctor.stdout
+    doctor = agentcore('sandbox', 'doctor', '--image', 'agentcore-sandbox:no-such-tag', '--json')
+    checks = {c['name']: c for c in json.loads(doctor.stdout)['checks']}
+    assert doctor.returncode == 1 and not checks['image']['ok'] and checks['image']['fix'] == 'agentcore sandbox build'
 
 
 @pytest.mark.docker
 def test_doctor_all_ok_and_exec_passes_the_exit_status(image: str) -> None:
-    doctor = agentcore('sandbox', 'doctor')
+    doctor = agentcore('sandbox', 'doctor', '--json')
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
-    for name in ('engine', 'limits', 'image', 'sandbox'):
-        assert f'ok    {name}' in doctor.stdout
+    checks = {c['name']: c['ok'] for c in json.loads(doctor.stdout)['checks']}
+    assert all(checks[name] for name in ('engine', 'limits', 'image', 'sandbox')), checks
     run = agentcore('sandbox', 'exec', '--', 'sh', '-c', 'echo from-sandbox; id -u; exit 7')
     assert (run.returncode, run.stdout) == (7, 'from-sandbox\n1000\n')
 
