@@ -233,17 +233,14 @@ class Agent:
                 graph_input = await self._ask_approver(pending)
         while True:
             interrupted: dict[str, Any] | None = None
-            async for mode, chunk in graph.astream(graph_input, config, stream_mode=['custom', 'updates'],
-                                                   durability='sync'):
-                if mode == 'custom':
-                    yield parse_event(chunk)
-                elif isinstance(chunk, dict) and '__interrupt__' in chunk:
-                    interrupted = chunk['__interrupt__'][0].value
+            async for chunk in graph.astream(graph_input, config, stream_mode='custom', durability='sync'):
+                yield parse_event(chunk)
+            snapshot = await graph.aget_state(config)
+            interrupted = _interrupt_value(snapshot)
             if interrupted is not None and self.approver is not None:
                 graph_input = await self._ask_approver(interrupted)
                 continue
             break
-        snapshot = await graph.aget_state(config)
         result = self._results[run_id] = _result(run_id, snapshot.values, interrupted)
         if interrupted is not None:
             self.store.update_run(run_id, status='awaiting_approval')

@@ -22,14 +22,19 @@ def print_json(data: Any) -> None:
 
 
 def print_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """Print a rich table with these column headers and rows (cells as text, markup not interpreted) on stdout."""
+    """Print a rich table with these column headers and rows (cells as text, markup not interpreted) on stdout.
+
+    The first column (the key: an id or a name) is never wrapped; the others wrap (long words fold) to fit the width.
+    """
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Column, Table
     from rich.text import Text
 
-    table = Table(*columns)
+    key, *rest = columns
+    width = max([len(key), *(len(row[0]) for row in rows)])
+    table = Table(Column(key, no_wrap=True, min_width=width), *rest)
     for row in rows:
-        table.add_row(*(Text(cell) for cell in row))
+        table.add_row(*(Text(cell, overflow='fold') for cell in row))
     Console().print(table)
 
 
