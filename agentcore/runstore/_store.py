@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -75,7 +76,12 @@ class RunStore:
         _add_missing_columns(self.engine)
         self._lock = threading.Lock()
         self._seq: dict[str, int] = {}
+        # The ledger of runs this store created, mirrored in memory: their calls are looked up without a query.
+        self._own_runs: set[str] = set()
+        self._own_calls: dict[tuple[str, str], ToolCallRecord] = {}
         self._buffer: list[tuple[Any, dict[str, Any]]] = []
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix='agentcore-runstore')
+        self._pending: list[Future[None]] = []
 
     # -- runs -------------------------------------------------------------------------------------------------
     def create_run(self, run_id: str, task: str, model: str, config: dict[str, Any] | None = None) -> None:
@@ -86,6 +92,7 @@ class RunStore:
             now = _now()
             conn.execute(insert(_RUNS).values(run_id=run_id, task=task, model=model, created_at=now, updated_at=now,
                                               config_json=_dumps(config or {}), **_RUN_DEFAULTS))
+        self._own_runs.add(run_id)
 
     def update_run(self, run_id: str, **fields: Any) -> None:
         """Update columns of a run.
@@ -150,25 +157,43 @@ class RunStore:
         Such a call has nothing to protect against running twice, so it skips the write-through `started` row.
         """
         now = _now()
-        self.defer(_CALLS, {'run_id': run_id, 'call_id': call_id, 'tool': tool, 'arguments_json': _dumps(arguments),
-                            'side_effects': 'none', 'status': 'completed', 'content': content, 'is_error': is_error,
-                            'full_output': full_output, 'data_json': None if data is None else _dumps(data),
-                            'started_at': now, 'finished_at': now})
+        row = {'run_id': run_id, 'call_id': call_id, 'tool': tool, 'arguments_json': _dumps(arguments),
+               'side_effects': 'none', 'status': 'completed', 'content': content, 'is_error': is_error,
+               'full_output': full_output, 'data_json': None if data is None else _dumps(data),
+               'started_at': now, 'finished_at': now}
+        self.defer(_CALLS, row)
+        self._remember_call(row)
 
-    def flush(self) -> None:
-        """Write buffered events, policy decisions and usage in one transaction."""
+    def flush(self, *, wait: bool = True) -> None:
+        """Write buffered events, policy decisions, usage and audit rows in one transaction.
+
+        With `wait=False` the transaction runs on the store's writer thread and this returns at once (the agent
+        graph flushes that way after every node); any later read, `update_run` or `flush()` waits for it first.
+
+        Raises:
+            sqlalchemy.exc.SQLAlchemyError: this write, or an earlier background one, failed.
+        """
         with self._lock:
-            pending, self._buffer = self._buffer, []
-        if not pending:
-            return
+            batch, self._buffer = self._buffer, []
+        if batch:
+            self._pending.append(self._writer.submit(self._write, batch))
+        if wait:
+            self._drain()
+
+    def _drain(self) -> None:
+        while self._pending:
+            self._pending.pop(0).result()
+
+    def _write(self, batch: list[tuple[Any, dict[str, Any]]]) -> None:
         by_table: dict[Any, list[dict[str, Any]]] = {}
-        for table, row in pending:
+        for table, row in batch:
             by_table.setdefault(table, []).append(row)
         with self.engine.begin() as conn:
             for table, rows in by_table.items():
                 conn.execute(insert(table), rows)
 
     def _last_seq(self, run_id: str) -> int:
+        self._drain()
         with self.engine.connect() as conn:
             last = conn.execute(select(_STEPS.c.seq).where(_STEPS.c.run_id == run_id)
                                 .order_by(_STEPS.c.seq.desc()).limit(1)).first()
@@ -191,6 +216,7 @@ class RunStore:
         return self._select(UsageRecord, _USAGE, run_id, _USAGE.c.step)
 
     def tool_calls(self, run_id: str) -> list[ToolCallRecord]:
+        self.flush()
         return self._select(ToolCallRecord, _CALLS, run_id, _CALLS.c.started_at)
 
     def _select(self, model: type[_R], table: Any, run_id: str, order: Any) -> list[_R]:
@@ -200,6 +226,9 @@ class RunStore:
 
     # -- effect ledger (written through) ----------------------------------------------------------------------
     def tool_call(self, run_id: str, call_id: str) -> ToolCallRecord | None:
+        """The ledger entry of a call, or `None` if it never started."""
+        if run_id in self._own_runs:
+            return self._own_calls.get((run_id, call_id))
         with self.engine.connect() as conn:
             row = conn.execute(select(_CALLS).where(_CALLS.c.run_id == run_id, _CALLS.c.call_id == call_id)).first()
         return None if row is None else ToolCallRecord.model_validate(dict(row._mapping))
@@ -216,6 +245,9 @@ class RunStore:
                 conn.execute(insert(_CALLS).values(run_id=run_id, call_id=call_id, tool=tool, status='started',
                                                    arguments_json=_dumps(arguments), side_effects=side_effects,
                                                    is_error=False, started_at=_now()))
+        self._remember_call({'run_id': run_id, 'call_id': call_id, 'tool': tool, 'status': 'started',
+                             'arguments_json': _dumps(arguments), 'side_effects': side_effects, 'is_error': False,
+                             'started_at': _now()})
 
     def tool_call_finished(
         self,
@@ -239,6 +271,15 @@ class RunStore:
                     finished_at=_now(), data_json=None if data is None else _dumps(data)))
             if done.rowcount == 0:
                 raise RunNotFoundError(f'{run_id}/{call_id}')
+        cached = self._own_calls.get((run_id, call_id))
+        if cached is not None:
+            self._remember_call({**cached.model_dump(), 'status': 'completed', 'content': content, 'is_error': is_error,
+                                 'full_output': full_output, 'data_json': None if data is None else _dumps(data),
+                                 'finished_at': _now()})
+
+    def _remember_call(self, row: dict[str, Any]) -> None:
+        if row['run_id'] in self._own_runs:
+            self._own_calls[(row['run_id'], row['call_id'])] = ToolCallRecord.model_validate(row)
 
     @staticmethod
     def _call_exists(conn: Connection, run_id: str, call_id: str) -> bool:
@@ -247,6 +288,7 @@ class RunStore:
 
     def close(self) -> None:
         self.flush()
+        self._writer.shutdown(wait=True)
         self.engine.dispose()
 
 
