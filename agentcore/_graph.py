@@ -43,7 +43,7 @@ def _flushing(node: Callable[[AgentState], Awaitable[dict[str, Any]]], rt: RunCo
             return await node(state)
         finally:
             try:
-                rt.store.flush(wait=False)
+                rt.store.flush()
             except Exception:
                 if rt.audit is not None:  # the chained rows were not written: re-read the heads next time
                     rt.audit.forget()

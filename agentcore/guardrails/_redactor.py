@@ -25,6 +25,12 @@ SECRET_KINDS: tuple[str, ...] = tuple(dict.fromkeys(r.kind for r in (*TOKEN_RULE
 _PRIORITY = {kind: i for i, kind in enumerate(SECRET_KINDS)}
 
 
+#: No secret or e-mail address the rules know is shorter than this.
+_MIN_SECRET_CHARS = 6
+#: Strings up to this length have their result cached, in at most `_CACHE_ENTRIES` entries.
+_CACHED_CHARS = 256
+_CACHE_ENTRIES = 4096
+
 class Redactor:
     """Replaces secrets and PII with `[REDACTED:kind]`.
 
@@ -54,6 +60,7 @@ class Redactor:
         self._name = name
         self._tokens = Scanner(tuple(r for r in TOKEN_RULES if r.kind in self.kinds), case_sensitive=True)
         self._keywords = Scanner(tuple(r for r in KEYWORD_RULES if r.kind in self.kinds))
+        self._cache: dict[str, tuple[str, list[Finding]]] = {}
 
     @property
     def name(self) -> str:
@@ -89,6 +96,20 @@ class Redactor:
 
     def redact(self, text: str) -> tuple[str, list[Finding]]:
         """`text` with every secret replaced by `[REDACTED:kind]`, and the findings (spans in the input)."""
+        if len(text) < _MIN_SECRET_CHARS:
+            return text, []
+        if len(text) <= _CACHED_CHARS:
+            # Events repeat the same short strings (ids, names, kinds) many times per run.
+            cached = self._cache.get(text)
+            if cached is None:
+                cached = self._redact(text)
+                if len(self._cache) >= _CACHE_ENTRIES:
+                    self._cache.clear()
+                self._cache[text] = cached
+            return cached
+        return self._redact(text)
+
+    def _redact(self, text: str) -> tuple[str, list[Finding]]:
         hits = self._hits(text)
         if not hits:
             return text, []

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -75,13 +74,13 @@ class RunStore:
         SQLModel.metadata.create_all(self.engine)
         _add_missing_columns(self.engine)
         self._lock = threading.Lock()
+        self._insert_cache: dict[str, tuple[str, list[str]]] = {}
+        self._positional = self.engine.dialect.positional
         self._seq: dict[str, int] = {}
         # The ledger of runs this store created, mirrored in memory: their calls are looked up without a query.
         self._own_runs: set[str] = set()
         self._own_calls: dict[tuple[str, str], ToolCallRecord] = {}
         self._buffer: list[tuple[Any, dict[str, Any]]] = []
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix='agentcore-runstore')
-        self._pending: list[Future[None]] = []
 
     # -- runs -------------------------------------------------------------------------------------------------
     def create_run(self, run_id: str, task: str, model: str, config: dict[str, Any] | None = None) -> None:
@@ -164,36 +163,48 @@ class RunStore:
         self.defer(_CALLS, row)
         self._remember_call(row)
 
-    def flush(self, *, wait: bool = True) -> None:
+    def flush(self) -> None:
         """Write buffered events, policy decisions, usage and audit rows in one transaction.
 
-        With `wait=False` the transaction runs on the store's writer thread and this returns at once (the agent
-        graph flushes that way after every node); any later read, `update_run` or `flush()` waits for it first.
-
         Raises:
-            sqlalchemy.exc.SQLAlchemyError: this write, or an earlier background one, failed.
+            sqlalchemy.exc.SQLAlchemyError: the write failed (the rows are dropped).
         """
         with self._lock:
             batch, self._buffer = self._buffer, []
         if batch:
-            self._pending.append(self._writer.submit(self._write, batch))
-        if wait:
-            self._drain()
-
-    def _drain(self) -> None:
-        while self._pending:
-            self._pending.pop(0).result()
+            self._write(batch)
 
     def _write(self, batch: list[tuple[Any, dict[str, Any]]]) -> None:
+        # Straight to the DB-API cursor with INSERTs compiled once per table: this runs after every graph node, and
+        # SQLAlchemy's per-statement machinery costs more than SQLite's commit itself.
         by_table: dict[Any, list[dict[str, Any]]] = {}
         for table, row in batch:
             by_table.setdefault(table, []).append(row)
-        with self.engine.begin() as conn:
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
             for table, rows in by_table.items():
-                conn.execute(insert(table), rows)
+                sql, columns = self._insert_sql(table)
+                cursor.executemany(sql, [_params(row, columns, self._positional) for row in rows])
+            cursor.close()
+            raw.commit()
+        except BaseException:
+            raw.rollback()
+            raise
+        finally:
+            raw.close()
+
+    def _insert_sql(self, table: Any) -> tuple[str, list[str]]:
+        cached = self._insert_cache.get(table.name)
+        if cached is None:
+            columns = [c.name for c in table.columns if not (c.primary_key and c.autoincrement is True)
+                       and not (c.primary_key and c.name == 'id')]
+            compiled = insert(table).values({c: None for c in columns}).compile(dialect=self.engine.dialect)
+            sql = str(compiled).split(' RETURNING ')[0]  # psycopg's executemany wants no result rows
+            cached = self._insert_cache[table.name] = (sql, list(compiled.positiontup or columns))
+        return cached
 
     def _last_seq(self, run_id: str) -> int:
-        self._drain()
         with self.engine.connect() as conn:
             last = conn.execute(select(_STEPS.c.seq).where(_STEPS.c.run_id == run_id)
                                 .order_by(_STEPS.c.seq.desc()).limit(1)).first()
@@ -288,8 +299,13 @@ class RunStore:
 
     def close(self) -> None:
         self.flush()
-        self._writer.shutdown(wait=True)
         self.engine.dispose()
+
+
+def _params(row: dict[str, Any], columns: list[str], positional: bool) -> Any:
+    if positional:
+        return tuple(row.get(c) for c in columns)
+    return {c: row.get(c) for c in columns}
 
 
 def _add_missing_columns(engine: Engine) -> None:
