@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from ._state import AgentState
 
 
-def episode_from_run(state: AgentState) -> Any:
-    """A `memory.Episode` summarising the run: the task, the tools it called, the outcome and the answer."""
+def episode_from_run(state: AgentState, *, redact: Callable[[Any], Any] = lambda v: v) -> Any:
+    """A `memory.Episode` summarising the run: the task, the tools it called, the outcome and the answer.
+
+    Only calls that ran are listed (a denied or rejected call's arguments are never remembered); every text field
+    passes through `redact` first, so secrets and PII never reach the memory store.
+    """
     from memory import Episode
 
+    messages = state.get('messages', [])
+    refused = {m.get('tool_call_id') for m in messages
+               if m.get('role') == 'tool' and str(m.get('content', '')).startswith(_REFUSALS)}
     calls: list[str] = []
     errors: list[str] = []
-    for m in state.get('messages', []):
+    for m in messages:
         for c in m.get('tool_calls') or []:
-            calls.append(f'{c["name"]}({_short(c.get("arguments", ""))})')
+            if c.get('id') not in refused:
+                calls.append(f'{c["name"]}({_short(c.get("arguments", ""))})')
         if m.get('role') == 'tool' and _is_error(str(m.get('content', ''))):
             errors.append(str(m.get('name')))
     status = state.get('status') or 'completed'
@@ -26,13 +35,17 @@ def episode_from_run(state: AgentState) -> Any:
     return Episode(
         run_id=state['run_id'],
         namespace=state.get('namespace', 'default'),
-        task=state['task'],
-        plan_summary=output,
-        steps_digest='; '.join(calls)[:4000],
+        task=redact(state['task']),
+        plan_summary=redact(output),
+        steps_digest=redact('; '.join(calls)[:4000]),
         outcome=outcome,
-        lessons=lessons,
+        lessons=redact(lessons),
         tags=sorted({c.split('(')[0] for c in calls}),
     )
+
+
+#: How the graph words calls it did not run (see `_toolrun._refusal`).
+_REFUSALS = ('error: call denied by policy', 'error: the approver rejected')
 
 
 def _is_error(content: str) -> bool:

@@ -76,10 +76,12 @@ class Nodes:
         self.rt.emit(MemoryRecalled(run_id=run_id, query=task, backend=backend, episodes=episodes))
         if not episodes:
             return {}
-        from .guardrails import wrap_untrusted
+        from ._toolrun import guard_untrusted
 
+        # Recalled episodes are untrusted: the same guardrails as tool output (injection, redaction) run on them.
         blocks = [
-            wrap_untrusted(
+            await guard_untrusted(
+                self.rt, run_id,
                 f'task: {e.get("task", "")}\noutcome: {e.get("outcome", "")}\nsummary: {e.get("plan_summary", "")}\n'
                 f'lessons: {e.get("lessons", "")}',
                 source=f'memory:{backend}:{e.get("run_id", "")}',
@@ -278,7 +280,7 @@ class Nodes:
 
         backend = str(getattr(memory, 'backend', type(memory).__name__))
         try:
-            episode = episode_from_run(state)
+            episode = episode_from_run(state, redact=self.rt.redact)
             episode_id = await memory.asave(episode)
         except Exception as exc:  # memory is best-effort: report and carry on
             self.rt.emit(MemorySaved(run_id=state['run_id'], backend=backend, error=f'{type(exc).__name__}: {exc}'))

@@ -47,7 +47,7 @@ async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCal
     except Exception as exc:  # a tool can never crash the run
         content, is_error = f'error: tool {call["name"]!r} raised {type(exc).__name__}: {exc}', True
     elapsed = time.perf_counter() - t0
-    content = await _guard_tool_output(rt, run_id, call['name'], content)
+    content = await guard_untrusted(rt, run_id, content, source=f'tool:{call["name"]}')
     if full is None and len(content) > rt.tool_output_chars:
         full = content
     content = bound_text(content, rt.tool_output_chars)
@@ -61,7 +61,8 @@ async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCal
     return content, is_error, False, elapsed
 
 
-async def _guard_tool_output(rt: RunContext, run_id: str, tool: str, content: str) -> str:
+async def guard_untrusted(rt: RunContext, run_id: str, content: str, *, source: str) -> str:
+    """Run the `tool_output` guardrails over untrusted text (tool output, recalled memory) and delimit it as data."""
     for guard in rt.guardrails:
         verdict = await guard.check(content, stage='tool_output')
         if verdict.findings:
@@ -71,7 +72,7 @@ async def _guard_tool_output(rt: RunContext, run_id: str, tool: str, content: st
             content = verdict.text
     from .guardrails import wrap_untrusted
 
-    return wrap_untrusted(content, source=f'tool:{tool}')
+    return wrap_untrusted(content, source=source)
 
 
 async def run_calls(rt: RunContext, state: dict[str, Any], calls: list[PendingCall]) -> list[dict[str, Any]]:

@@ -135,10 +135,13 @@ class Constraint:
     def _regex(self, value: Any) -> str | None:
         if self.regex is None:
             return None
-        if not isinstance(value, str) or not self.regex.fullmatch(value):
-            return (
-                f'regex constraint on argument {self.argument!r}: {_show(value)} does not match {self.regex.pattern!r}'
-            )
+        # A list argument (lessons, tags, file lists) must match item by item, like the prefix check.
+        for item in value if isinstance(value, list) else [value]:
+            if not isinstance(item, str) or not self.regex.fullmatch(item):
+                return (
+                    f'regex constraint on argument {self.argument!r}: {_show(item)} does not match '
+                    f'{self.regex.pattern!r}'
+                )
         return None
 
     def _bounds(self, value: Any) -> str | None:
