@@ -62,7 +62,8 @@ class Agent:
         max_parallel_tools: how many tool calls of one turn run at once.
         on_interrupted_external: what a resumed run does with a call that has external side effects, started
             before a crash and never finished (it may or may not have taken effect): `ask` an approver (the run
-            pauses for a decision), `skip` it (the model is told), or `retry` it.
+            pauses for a decision), `skip` it (the model is told), or `retry` it. Default: the policy's
+            `interrupted_external`, else `ask`.
 
     Raises:
         ConfigError: the settings are invalid, or no usable model is configured.
@@ -84,7 +85,7 @@ class Agent:
         instructions: str = DEFAULT_INSTRUCTIONS,
         namespace: str = 'default',
         max_parallel_tools: int = 4,
-        on_interrupted_external: Literal['ask', 'skip', 'retry'] = 'ask',
+        on_interrupted_external: Literal['ask', 'skip', 'retry'] | None = None,
         settings: Settings | None = None,
     ) -> None:
         self.settings = settings or load_settings()
@@ -110,7 +111,7 @@ class Agent:
             sandbox=sandbox,
             instructions=instructions,
             max_parallel_tools=max_parallel_tools,
-            on_interrupted_external=on_interrupted_external,
+            on_interrupted_external=on_interrupted_external or _interrupted_external(policy),
             audit=_audit_log(store),
             redactor=_persist_redactor(guardrails),
         )
@@ -364,6 +365,13 @@ def _default_guardrails() -> list[Any]:
 
     # Redact first, so that secrets are gone before a quarantine excerpt of an injection is built.
     return [Redactor(), InjectionDetector()]
+
+
+def _interrupted_external(policy: Any) -> Literal['ask', 'skip', 'retry']:
+    value = getattr(policy, 'interrupted_external', 'ask')
+    if value == 'skip':
+        return 'skip'
+    return 'retry' if value == 'retry' else 'ask'
 
 
 def _persist_redactor(guardrails: list[Any] | None) -> Any:

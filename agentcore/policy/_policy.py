@@ -83,6 +83,11 @@ class Policy:
         return self._budget
 
     @property
+    def interrupted_external(self) -> Literal['ask', 'skip', 'retry']:
+        """What to do with an external call a crash interrupted (`ask`, `skip` or `retry`)."""
+        return self.spec.interrupted_external
+
+    @property
     def default(self) -> DefaultAction:
         return self.spec.default
 

@@ -84,6 +84,9 @@ class PolicySpec(BaseModel):
 
     version: Literal[1] = 1
     default: DefaultAction = 'auto'
+    #: What a resumed run does with a call that has external side effects, started before a crash and never
+    #: finished (it may or may not have taken effect): ask a human, skip it (the model is told), or retry it.
+    interrupted_external: Literal['ask', 'skip', 'retry'] = 'ask'
     budget: BudgetSpec | None = None
     network: NetworkSpec | None = None
     rules: list[RuleSpec] = Field(default_factory=list)

@@ -65,3 +65,15 @@ def test_interrupted_external_call_is_surfaced_not_retried_blindly(tmp_path: Pat
     assert (status, output) == ('completed', 'all recorded')
     # Rejected: not run again. Completed calls 1 and 2 never ran twice.
     assert log.read_text().split() == ['1', '2', '3']
+
+
+def test_policy_file_decides_what_happens_to_interrupted_external_calls() -> None:
+    from agentcore import Agent
+    from agentcore.policy import Policy
+    from agentcore.testing import ScriptedModel
+
+    skip = Policy.from_dict({'version': 1, 'interrupted_external': 'skip'})
+    assert Agent(model=ScriptedModel([]), policy=skip, checkpointer='memory')._rt.on_interrupted_external == 'skip'
+    explicit = Agent(model=ScriptedModel([]), policy=skip, checkpointer='memory', on_interrupted_external='retry')
+    assert explicit._rt.on_interrupted_external == 'retry'
+    assert Agent(model=ScriptedModel([]), checkpointer='memory')._rt.on_interrupted_external == 'ask'

@@ -66,7 +66,7 @@ def test_delete(monkeypatch: pytest.MonkeyPatch, capsys: Any, saved: list[Episod
     code, out, _ = run_cli(monkeypatch, capsys, 'delete', saved[0].id, '--json')
     assert (code, json.loads(out)) == (0, {'deleted': True, 'id': saved[0].id})
     code, out, err = run_cli(monkeypatch, capsys, 'delete', saved[0].id)
-    assert code == 1 and out == ''
+    assert code == 2 and out == ''  # an unknown id is bad input, as everywhere in the CLI
     assert err == f'agentcore: error: no episode with id {saved[0].id} (fix: `agentcore memory list` shows the ids)\n'
 
 
