@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description='Run store SQLAlchemy URL (default: SQLite in home).')
     checkpoint_url: str | None = Field(default=None, description='postgresql://... for PostgreSQL checkpoints.')
     weaviate_url: str | None = Field(default=None, description='Weaviate URL for memory (else the local store).')
+    weaviate_grpc_port: int | None = Field(default=None, ge=1, le=65535, description='Weaviate gRPC port.')
+    weaviate_api_key: str | None = Field(default=None, description='Weaviate API key (cloud clusters).')
+    memory_embedder: str | None = Field(
+        default=None, description='Embedder spec: hash[:DIM], litellm:MODEL:DIM or sentence-transformers[:DIR].'
+    )
     policy: Path | None = Field(default=None, description='Policy file (YAML or TOML).')
     sandbox_image: str = Field(default='agentcore-sandbox:latest')
 

@@ -70,9 +70,11 @@ def agent_for_run(run_id: str) -> Any:
 
 def _memory(settings: Any) -> Any:
     """Episodic memory: Weaviate when `weaviate_url` is configured and reachable, else the local store."""
-    from memory import open_memory
+    from memory import embedder_from_spec, open_memory
 
-    return open_memory(settings.weaviate_url, path=settings.home / 'memory' / 'episodes.sqlite3')
+    embedder = embedder_from_spec(settings.memory_embedder) if settings.memory_embedder else None
+    return open_memory(settings.weaviate_url, path=settings.home / 'memory' / 'episodes.sqlite3', embedder=embedder,
+                       grpc_port=settings.weaviate_grpc_port, api_key=settings.weaviate_api_key)
 
 
 def _sandbox_if_needed(tool_objs: list[Any]) -> Any:

@@ -43,3 +43,17 @@ def test_model_string_selects_litellm() -> None:
 
     agent = Agent(model='openai/gpt-4o-mini', checkpointer='memory')
     assert isinstance(agent.model, LiteLLMModel) and agent.model.name == 'openai/gpt-4o-mini'
+
+
+def test_memory_settings_reach_the_memory_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentcore.cli._build import _memory
+
+    monkeypatch.setenv('AGENTCORE_MEMORY_EMBEDDER', 'hash:64')
+    settings = load_settings(home=tmp_path)
+    assert settings.memory_embedder == 'hash:64'
+    store = _memory(settings)
+    assert store.backend == 'local'
+    assert store.describe()['dimension'] == 64
+    monkeypatch.setenv('AGENTCORE_WEAVIATE_GRPC_PORT', '70000')
+    with pytest.raises(ConfigError, match='weaviate_grpc_port'):
+        load_settings()
