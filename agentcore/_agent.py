@@ -235,7 +235,7 @@ class Agent:
         while True:
             interrupted: dict[str, Any] | None = None
             async for chunk in graph.astream(graph_input, config, stream_mode='custom', durability='sync'):
-                yield parse_event(chunk)
+                yield parse_event(chunk) if isinstance(chunk, dict) else chunk
             snapshot = await graph.aget_state(config)
             interrupted = _interrupt_value(snapshot)
             if interrupted is not None and self.approver is not None:

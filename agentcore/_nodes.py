@@ -102,7 +102,7 @@ class Nodes:
         if hit is not None:
             return _stop_by_budget(*hit)
         request = ModelRequest(messages=[Message.model_validate(m) for m in state['messages']],
-                               tools=[t.spec() for t in rt.tools.values()])
+                               tools=rt.tool_specs())
         rt.emit(ModelTurnStarted(run_id=run_id, step=steps + 1))
         remaining = None if rt.budget.max_seconds is None else rt.budget.max_seconds - elapsed
         try:

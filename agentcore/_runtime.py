@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ._budget import Budget
 from ._events import RunEvent
+from ._messages import ToolSpec
 from ._model import ChatModel
 
 if TYPE_CHECKING:
@@ -74,10 +75,17 @@ class RunContext:
     audit: Any | None = None
     #: Scrubs secrets and PII from every event before it is stored (`agentcore.guardrails.Redactor`).
     redactor: Any | None = None
+    _specs: list[ToolSpec] | None = field(default=None, init=False, repr=False)
 
     def redact(self, value: Any) -> Any:
         """`value` (any JSON-shaped data) with secrets and PII replaced, when a redactor is configured."""
         return value if self.redactor is None else self.redactor.redact_obj(value)
+
+    def tool_specs(self) -> list[ToolSpec]:
+        """What the model sees of the tools (built once: tools do not change during an agent's life)."""
+        if self._specs is None:
+            self._specs = [t.spec() for t in self.tools.values()]
+        return self._specs
 
     def run_sandbox(self) -> Any | None:
         """The sandbox tools of the current run use."""
@@ -87,11 +95,10 @@ class RunContext:
         """Record an event in the run store and send it to whoever streams the run."""
         from langgraph.config import get_stream_writer
 
-        data = event.model_dump(mode='json')
         if self.persist_events:
-            self.store.add_event(event.run_id, self.redact(data))
+            self.store.add_event(event.run_id, self.redact(event.model_dump(mode='json')))
         try:
             writer = get_stream_writer()
         except RuntimeError:  # called outside a graph run (tests, tools)
             return
-        writer(data)
+        writer(event)  # in-process: the stream hands the typed event over as it is
