@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         RunStarted,
         ToolCallFinished,
         ToolCallStarted,
+        ToolOutputDelta,
         TurnRejected,
         parse_event,
     )
@@ -70,6 +71,7 @@ _EXPORTS: dict[str, str] = {
     'ApprovalResolved': '._events',
     'ToolCallStarted': '._events',
     'ToolCallFinished': '._events',
+    'ToolOutputDelta': '._events',
     'GuardrailFlagged': '._events',
     'MemoryRecalled': '._events',
     'MemorySaved': '._events',
@@ -104,6 +106,7 @@ __all__ = [
     'ToolCall',
     'ToolCallFinished',
     'ToolCallStarted',
+    'ToolOutputDelta',
     'ToolSpec',
     'TurnRejected',
     'Usage',

@@ -78,6 +78,16 @@ class ToolCallStarted(_Event):
     arguments: dict[str, Any]
 
 
+class ToolOutputDelta(_Event):
+    """A piece of a running tool's output, as it arrives (streamed live; not stored: the full output is)."""
+
+    type: Literal['tool_output_delta'] = 'tool_output_delta'
+    call_id: str
+    tool: str
+    stream: Literal['stdout', 'stderr'] = 'stdout'
+    text: str
+
+
 class ToolCallFinished(_Event):
     type: Literal['tool_call_finished'] = 'tool_call_finished'
     call_id: str
@@ -130,6 +140,7 @@ RunEvent = Annotated[
     | ApprovalRequested
     | ApprovalResolved
     | ToolCallStarted
+    | ToolOutputDelta
     | ToolCallFinished
     | GuardrailFlagged
     | MemoryRecalled

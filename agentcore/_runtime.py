@@ -91,11 +91,11 @@ class RunContext:
         """The sandbox tools of the current run use."""
         return RUN_SANDBOX.get() or self.sandbox
 
-    def emit(self, event: RunEvent) -> None:
-        """Record an event in the run store and send it to whoever streams the run."""
+    def emit(self, event: RunEvent, *, persist: bool = True) -> None:
+        """Record an event in the run store (unless `persist` is false) and send it to whoever streams the run."""
         from langgraph.config import get_stream_writer
 
-        if self.persist_events:
+        if persist and self.persist_events:
             self.store.add_event(event.run_id, self.redact(event.model_dump(mode='json')))
         try:
             writer = get_stream_writer()

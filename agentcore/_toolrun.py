@@ -6,7 +6,7 @@ import asyncio
 import time
 from typing import Any
 
-from ._events import GuardrailFlagged, ToolCallFinished, ToolCallStarted
+from ._events import GuardrailFlagged, ToolCallFinished, ToolCallStarted, ToolOutputDelta
 from ._runtime import RunContext
 from ._state import PendingCall
 from ._turns import tool_message
@@ -34,8 +34,13 @@ async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCal
         rt.store.tool_call_started(run_id, call['id'], call['name'], rt.redact(call['arguments']),
                                    call['side_effects'])
     rt.emit(ToolCallStarted(run_id=run_id, call_id=call['id'], tool=call['name'], arguments=call['arguments']))
+    def on_output(stream: str, text: str) -> None:
+        rt.emit(ToolOutputDelta(run_id=run_id, call_id=call['id'], tool=call['name'],
+                                stream='stderr' if stream == 'stderr' else 'stdout', text=rt.redact(text)),
+                persist=False)
+
     ctx = ToolContext(run_id=run_id, call_id=call['id'], sandbox=rt.run_sandbox(), memory=rt.memory, policy=rt.policy,
-                      namespace=namespace)
+                      namespace=namespace, on_output=on_output)
     t0 = time.perf_counter()
     full: str | None = None
     data: dict[str, Any] | None = None

@@ -34,6 +34,7 @@ PUBLIC_API: dict[str, list[str]] = {
         'ToolCall',
         'ToolCallFinished',
         'ToolCallStarted',
+        'ToolOutputDelta',
         'ToolSpec',
         'TurnRejected',
         'Usage',

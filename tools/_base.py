@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -30,6 +31,9 @@ class ToolContext:
     policy: Any | None = None
     namespace: str = 'default'
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Called with `(stream, text)` ('stdout' or 'stderr') as output arrives, by tools that can stream it; the
+    #: agent graph turns each call into a `ToolOutputDelta` event. `None` when nobody listens.
+    on_output: Callable[[str, str], None] | None = None
 
 
 class ToolResult(BaseModel):
