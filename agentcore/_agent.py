@@ -18,8 +18,18 @@ from ._events import RunEvent, RunFinished, RunStarted, parse_event
 from ._graph import build_graph
 from ._messages import Usage
 from ._model import ChatModel
-from ._runtime import DEFAULT_INSTRUCTIONS, RUN_SANDBOX, AllowAll, RunContext
+from ._runtime import DEFAULT_INSTRUCTIONS, RUN_SANDBOX, RunContext
 from ._settings import Settings, load_settings
+from ._wiring import (
+    allowlist_probe,
+    as_tool,
+    audit_log,
+    default_guardrails,
+    interrupted_external,
+    persist_redactor,
+    resolve_model,
+    resolve_policy,
+)
 
 T = TypeVar('T')
 Status = Literal['completed', 'stopped_by_budget', 'denied', 'awaiting_approval', 'failed']
@@ -90,7 +100,7 @@ class Agent:
     ) -> None:
         self.settings = settings or load_settings()
         self.model = resolve_model(model, self.settings)
-        policy = _resolve_policy(policy)
+        policy = resolve_policy(policy)
         from .runstore import RunStore
 
         if store is None or isinstance(store, str):
@@ -99,21 +109,21 @@ class Agent:
                 Path(url.removeprefix('sqlite:///')).parent.mkdir(parents=True, exist_ok=True)
             store = RunStore(url)
         self.store = store
-        tool_list = [_as_tool(t) for t in tools]
+        tool_list = [as_tool(t) for t in tools]
         self._rt = RunContext(
             model=self.model,
             tools={t.name: t for t in tool_list},
             store=store,
             budget=budget or getattr(policy, 'budget', None) or Budget(),
             policy=policy,
-            guardrails=_default_guardrails() if guardrails is None else list(guardrails),
+            guardrails=default_guardrails() if guardrails is None else list(guardrails),
             memory=memory,
             sandbox=sandbox,
             instructions=instructions,
             max_parallel_tools=max_parallel_tools,
-            on_interrupted_external=on_interrupted_external or _interrupted_external(policy),
-            audit=_audit_log(store),
-            redactor=_persist_redactor(guardrails),
+            on_interrupted_external=on_interrupted_external or interrupted_external(policy),
+            audit=audit_log(store),
+            redactor=persist_redactor(guardrails),
         )
         self.namespace = namespace
         self.approver = approver
@@ -208,7 +218,7 @@ class Agent:
     def _graph(self, saver: Any) -> Any:
         """The compiled graph, checkpointed by `saver`. Compiled once per agent; each run gets a cheap copy."""
         if self._compiled is None:
-            probe = _AllowlistProbe()
+            probe = allowlist_probe()
             self._compiled = build_graph(self._rt, probe)
             self._allowlist = probe.allowlist
         if self._allowlist is not None and hasattr(saver, 'with_allowlist'):
@@ -314,96 +324,3 @@ def _result(run_id: str, values: dict[str, Any], interrupted: dict[str, Any] | N
         stop_reason=values.get('stop_reason'),
         pending_approval=interrupted,
     )
-
-
-def resolve_model(model: str | ChatModel | None, settings: Settings) -> ChatModel:
-    """A `ChatModel` from a model string, or the configured default.
-
-    Raises:
-        ConfigError: no model given or configured, or a `scripted:` file is invalid.
-    """
-    from ._settings import ConfigError
-
-    if model is None:
-        model = settings.model
-    if model is None or (isinstance(model, str) and not model.strip()):
-        raise ConfigError(
-            'no model configured',
-            hint='pass --model (e.g. openai/gpt-4o-mini, ollama/llama3 with AGENTCORE_API_BASE, or '
-            'scripted:PATH), or set AGENTCORE_MODEL, or `model = "..."` in agentcore.toml',
-        )
-    if not isinstance(model, str):
-        return model
-    if model.startswith('scripted:'):
-        from ._scripted import ScriptedModel
-
-        return ScriptedModel.from_file(model.removeprefix('scripted:'))
-    from ._litellm import LiteLLMModel
-
-    return LiteLLMModel(model, api_base=settings.api_base, api_key=settings.api_key,
-                        timeout_s=settings.model_timeout_s, retries=settings.model_retries)
-
-
-def _as_tool(obj: Any) -> Any:
-    from tools import as_tool
-
-    return as_tool(obj)
-
-
-def _resolve_policy(policy: Any) -> Any:
-    if policy is None:
-        return AllowAll()
-    if isinstance(policy, str | Path):
-        from .policy import load_policy
-
-        return load_policy(policy)
-    return policy
-
-
-def _default_guardrails() -> list[Any]:
-    from .guardrails import InjectionDetector, Redactor
-
-    # Redact first, so that secrets are gone before a quarantine excerpt of an injection is built.
-    return [Redactor(), InjectionDetector()]
-
-
-def _interrupted_external(policy: Any) -> Literal['ask', 'skip', 'retry']:
-    value = getattr(policy, 'interrupted_external', 'ask')
-    if value == 'skip':
-        return 'skip'
-    return 'retry' if value == 'retry' else 'ask'
-
-
-def _persist_redactor(guardrails: list[Any] | None) -> Any:
-    """What scrubs secrets from everything the run store keeps: the agent's own `Redactor`, else a default one."""
-    from .guardrails import Redactor
-
-    for guard in guardrails or ():
-        if isinstance(guard, Redactor):
-            return guard
-    return Redactor()
-
-
-def _audit_log(store: Any) -> Any:
-    from .audit import AuditLog
-
-    return AuditLog(store.engine)
-
-
-def _allowlist_probe_type() -> type[Any]:
-    from langgraph.checkpoint.memory import InMemorySaver
-
-    class Probe(InMemorySaver):
-        """Compiles the graph once and captures the strict-msgpack allowlist LangGraph derives for it."""
-
-        allowlist: Any = None
-
-        def with_allowlist(self, extra_allowlist: Any) -> Any:
-            self.allowlist = set(extra_allowlist)
-            return self
-
-    return Probe
-
-
-def _AllowlistProbe() -> Any:
-    return _allowlist_probe_type()()

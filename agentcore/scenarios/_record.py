@@ -179,8 +179,8 @@ def _config(
 def _model(model: str | Any) -> Any:
     if not isinstance(model, str):
         return model
-    from .._agent import resolve_model
     from .._settings import load_settings
+    from .._wiring import resolve_model
 
     return resolve_model(model, load_settings())
 
