@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import contextvars
 import os
 import queue
 import threading
@@ -16,7 +17,7 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import ParamSpec, Self, TypeVar
 
-from ._protocol import Command
+from ._protocol import Command, OnOutput
 from ._result import ExecResult, FileInfo
 
 __all__ = ['BaseSandbox', 'run_blocking']
@@ -97,25 +98,48 @@ async def run_blocking(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwarg
     return await future
 
 
+def _loop_relay(loop: asyncio.AbstractEventLoop, on_output: OnOutput, token: threading.Event) -> OnOutput:
+    """An `on_output` for a worker thread that runs `on_output` on `loop` (until the call is cancelled).
+
+    It runs in (a copy of) the calling task's context, so context variables (e.g. a graph's stream writer) work.
+    """
+    context = contextvars.copy_context()
+
+    def deliver(stream: str, text: str) -> None:
+        if not token.is_set():
+            on_output(stream, text)
+
+    def relay(stream: str, text: str) -> None:
+        try:
+            loop.call_soon_threadsafe(deliver, stream, text, context=context)
+        except RuntimeError:
+            pass  # the event loop is closed: nobody is listening any more
+
+    return relay
+
+
 class BaseSandbox(abc.ABC):
     """Skeleton of a `Sandbox`: subclasses implement the abstract sync methods."""
 
     @abc.abstractmethod
     def _exec(
         self, cmd: Command, *, timeout_s: float | None, env: Mapping[str, str] | None, cwd: str | None,
-        stdin: str | bytes | None, cancel: threading.Event | None,
+        stdin: str | bytes | None, cancel: threading.Event | None, on_output: OnOutput | None = None,
     ) -> ExecResult:  # fmt: skip
-        """Run `cmd`; return early (killing it) once `cancel` is set."""
+        """Run `cmd`; return early (killing it) once `cancel` is set; pass output to `on_output` as it arrives."""
 
     def _cancel(self, token: threading.Event) -> None:  # noqa: B027 - optional hook
         """Ask a running `_exec` that was given `token` to stop (default: nothing to do)."""
 
     def exec(
         self, cmd: Command, *, timeout_s: float | None = None, env: Mapping[str, str] | None = None,
-        cwd: str | None = None, stdin: str | bytes | None = None,
+        cwd: str | None = None, stdin: str | bytes | None = None, on_output: OnOutput | None = None,
     ) -> ExecResult:  # fmt: skip
-        """Run `cmd` (a string goes through `/bin/sh -c`, a list runs as argv) in the workspace or `cwd`."""
-        return self._exec(cmd, timeout_s=timeout_s, env=env, cwd=cwd, stdin=stdin, cancel=None)
+        """Run `cmd` (a string goes through `/bin/sh -c`, a list runs as argv) in the workspace or `cwd`.
+
+        `on_output(stream, text)` is called (on the calling thread) with output while the command runs.
+        """
+        return self._exec(cmd, timeout_s=timeout_s, env=env, cwd=cwd, stdin=stdin, cancel=None, on_output=on_output)
 
     @abc.abstractmethod
     def write_file(self, path: str, data: str | bytes, *, mode: int | None = None) -> None:
@@ -151,12 +175,18 @@ class BaseSandbox(abc.ABC):
 
     async def aexec(
         self, cmd: Command, *, timeout_s: float | None = None, env: Mapping[str, str] | None = None,
-        cwd: str | None = None, stdin: str | bytes | None = None,
+        cwd: str | None = None, stdin: str | bytes | None = None, on_output: OnOutput | None = None,
     ) -> ExecResult:  # fmt: skip
-        """Async `exec`. Cancelling the awaiting task kills the command."""
+        """Async `exec`. Cancelling the awaiting task kills the command.
+
+        `on_output(stream, text)` runs on the event loop's thread, and every call comes before `aexec` returns.
+        """
         token = threading.Event()
+        relay = None if on_output is None else _loop_relay(asyncio.get_running_loop(), on_output, token)
         try:
-            return await run_blocking(self._exec, cmd, timeout_s=timeout_s, env=env, cwd=cwd, stdin=stdin, cancel=token)
+            return await run_blocking(
+                self._exec, cmd, timeout_s=timeout_s, env=env, cwd=cwd, stdin=stdin, cancel=token, on_output=relay
+            )
         except asyncio.CancelledError:
             token.set()
             self._cancel(token)

@@ -15,6 +15,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from ._executor_wire import HEADER, MAC_SIZE, encode, mac
@@ -142,9 +143,13 @@ class Channel:
             self._leave()
 
     def request(
-        self, header: dict[str, Any], payload: bytes = b'', *, deadline: float, max_payload: int
-    ) -> tuple[dict[str, Any], bytes]:
+        self, header: dict[str, Any], payload: bytes = b'', *, deadline: float, max_payload: int,
+        interim: Callable[[dict[str, Any], bytes], None] | None = None,
+    ) -> tuple[dict[str, Any], bytes]:  # fmt: skip
         """Send a request carrying an `id` and return the reply with the same `id` (see `send` and `recv`).
+
+        With `interim`, frames `{"op": "out"}` for this request that come before the reply (streamed output) are
+        handed to it as they arrive; every frame must still arrive before the same `deadline`.
 
         Raises:
             ChannelTimeout, ChannelClosed: as for `send` and `recv`.
@@ -152,6 +157,9 @@ class Channel:
         """
         self.send(header, payload, deadline=deadline)
         reply, body = self.recv(deadline, max_payload)
+        while interim is not None and reply.get('op') == 'out' and reply.get('id') == header.get('id'):
+            interim(reply, body)
+            reply, body = self.recv(deadline, max_payload)
         if reply.get('id') != header.get('id'):
             self.broken = True
             raise ProtocolViolation(f'reply {reply.get("id")!r} does not answer request {header.get("id")!r}')

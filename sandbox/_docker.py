@@ -21,10 +21,10 @@ from ._config import SandboxConfig
 from ._docker_files import file_infos, op_error, pack_host_path
 from ._engine import Started, docker_client, remove_container, start_container
 from ._errors import SandboxClosedError, SandboxDiedError, SandboxError, SandboxFileError, WorkspacePathError
-from ._exec_io import exec_request, exec_result
+from ._exec_io import OutputRelay, exec_request, exec_result
 from ._lifecycle import owner_labels, reap_once, track
 from ._paths import normalize
-from ._protocol import Command
+from ._protocol import Command, OnOutput
 from ._result import ExecResult, FileInfo, Limit
 from ._tarsafe import safe_extract_tar
 
@@ -162,9 +162,9 @@ class DockerSandbox(BaseSandbox):
 
     def _exec(
         self, cmd: Command, *, timeout_s: float | None, env: Mapping[str, str] | None, cwd: str | None,
-        stdin: str | bytes | None, cancel: threading.Event | None,
+        stdin: str | bytes | None, cancel: threading.Event | None, on_output: OnOutput | None = None,
     ) -> ExecResult:  # fmt: skip
-        """Run one command; see the class docstring for limits.
+        """Run one command; see the class docstring for limits. `on_output` gets output as it arrives.
 
         Raises:
             ValueError: malformed `cmd`, `timeout_s` or `env`; WorkspacePathError for a bad `cwd`.
@@ -175,6 +175,9 @@ class DockerSandbox(BaseSandbox):
         req = exec_request(self.config, cmd, timeout_s, env, cwd)
         data = stdin.encode() if isinstance(stdin, str) else (stdin or b'')
         req['stdin'] = stdin is not None
+        relay = OutputRelay(on_output) if on_output is not None else None
+        if relay is not None:
+            req['stream'] = True
         limit = self.config.output_limit_bytes
         with self._lock:
             if cancel is not None and cancel.is_set():
@@ -186,7 +189,10 @@ class DockerSandbox(BaseSandbox):
             t0 = time.monotonic()
             deadline = t0 + req['timeout'] + self.config.host_grace_s
             try:
-                reply, body = started.channel.request(req, data, deadline=deadline, max_payload=2 * limit + _SLACK)
+                reply, body = started.channel.request(
+                    req, data, deadline=deadline, max_payload=2 * limit + _SLACK,
+                    interim=relay.frame if relay is not None else None,
+                )  # fmt: skip
             except ChannelError as exc:
                 if self._closed:
                     raise SandboxClosedError('the sandbox was closed while a command was running') from exc
@@ -194,6 +200,8 @@ class DockerSandbox(BaseSandbox):
             finally:
                 with self._state:
                     self._running = None
+                if relay is not None:
+                    relay.finish()
             if not reply.get('ok'):
                 raise op_error(reply)
             result = exec_result(self.config, reply, body, req['timeout'], time.monotonic() - t0)

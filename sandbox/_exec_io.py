@@ -2,15 +2,45 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._config import SandboxConfig
 from ._paths import normalize
-from ._protocol import Command
+from ._protocol import Command, OnOutput
 from ._result import ExecResult, Limit
 
-__all__ = ['exec_request', 'exec_result']
+__all__ = ['OutputRelay', 'exec_request', 'exec_result']
+
+class OutputRelay:
+    """Turns the executor's streamed `out` frames into `on_output(stream, text)` calls.
+
+    Bytes are decoded as UTF-8 per stream (a character split across frames is joined; invalid bytes become U+FFFD).
+    A callback that raises is not called again: a failing display must not break the command.
+    """
+
+    def __init__(self, on_output: OnOutput) -> None:
+        self._on_output: OnOutput | None = on_output
+        self._decoders = {name: codecs.getincrementaldecoder('utf-8')('replace') for name in ('stdout', 'stderr')}
+
+    def _deliver(self, stream: str, text: str) -> None:
+        if not text or self._on_output is None:
+            return
+        try:
+            self._on_output(stream, text)
+        except Exception:  # see the class docstring
+            self._on_output = None
+
+    def frame(self, header: dict[str, Any], body: bytes) -> None:
+        """Handle one `out` frame."""
+        stream = 'stderr' if header.get('stream') == 'stderr' else 'stdout'
+        self._deliver(stream, self._decoders[stream].decode(body))
+
+    def finish(self) -> None:
+        """Deliver what is left of an incomplete character at the end of each stream."""
+        for stream, decoder in self._decoders.items():
+            self._deliver(stream, decoder.decode(b'', final=True))
 
 
 def exec_request(

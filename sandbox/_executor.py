@@ -8,6 +8,10 @@ one reply; while an `exec` runs it may also send `{"op": "cancel", "id": N}`, wh
 End of stdin means the host is gone: every user process is killed and the executor exits, which stops (and
 removes) the container.
 
+With `"stream": true` in an `exec` request, output is also sent while the command runs, as extra frames
+`{"op": "out", "id": N, "stream": "stdout"|"stderr"}` + bytes before the reply: at most one per stream every
+50 ms or per 8 KiB, and only the bytes kept under the output cap (so at most `limit` bytes per stream in all).
+
 Limits enforced here (the host keeps its own deadline on top, in case this process hangs or dies):
 - the per-call timeout kills every process created during the call (see `sandbox._executor_procs`);
 - stdout and stderr are capped at `limit` bytes each; the rest is read and discarded so the command never blocks;
@@ -33,6 +37,8 @@ _EXIT_GRACE_S = 0.1
 _NO_PIDFD_POLL_S = 0.005
 _SIGXFSZ = 25
 _PR_SET_DUMPABLE = 4
+_STREAM_EVERY_S = 0.05
+_STREAM_BYTES = 8 << 10
 
 Reply = tuple[dict[str, Any], bytes]
 
@@ -51,6 +57,46 @@ def _pidfd(pid: int) -> int | None:
         return os.pidfd_open(pid)  # readable once the process exits: no polling
     except (AttributeError, OSError):
         return None
+
+
+class _Streamer:
+    """Coalesces a running command's kept output into `out` frames (see the module docstring)."""
+
+    def __init__(self, wire: Wire, call_id: int, names: dict[int, str]) -> None:
+        self.wire, self.call_id, self.names = wire, call_id, names
+        self.pending = {fd: bytearray() for fd in names}
+        self.due = {fd: 0.0 for fd in names}  # when the oldest pending byte must be sent
+        self.alive = True
+
+    def add(self, fd: int, data: bytes, now: float) -> None:
+        if not self.alive or not data:
+            return
+        if not self.pending[fd]:
+            self.due[fd] = now + _STREAM_EVERY_S
+        self.pending[fd] += data
+        if len(self.pending[fd]) >= _STREAM_BYTES:
+            self.flush(fd)
+
+    def wait(self, now: float) -> float | None:
+        """Seconds until a pending chunk is due, or None when nothing is pending."""
+        dues = [self.due[fd] - now for fd, buf in self.pending.items() if buf]
+        return max(min(dues), 0.0) if dues and self.alive else None
+
+    def flush(self, fd: int | None = None, now: float | None = None) -> None:
+        """Send stream `fd` (default: every stream that is due at `now`, or all when `now` is None)."""
+        for key in [fd] if fd is not None else list(self.pending):
+            buf = self.pending[key]
+            if not buf or not self.alive or (fd is None and now is not None and self.due[key] > now):
+                continue
+            data = bytes(buf)
+            buf.clear()
+            if self.wire.eof:
+                self.alive = False
+                return
+            try:
+                self.wire.send({'op': 'out', 'id': self.call_id, 'stream': self.names[key]}, data)
+            except OSError:
+                self.alive = False  # the host is gone; the final reply will fail the same way
 
 
 class Executor:
@@ -98,7 +144,8 @@ class Executor:
                     'pids': pids0 is not None and pids1 != pids0}, message  # fmt: skip
         finally:
             self._oom_adj(b'0')
-        out, err, state = self._pump(proc, payload, float(req['timeout']), limit, int(req['id']))
+        stream = bool(req.get('stream'))
+        out, err, state = self._pump(proc, payload, float(req['timeout']), limit, int(req['id']), stream)
         if state['timed_out'] or state['cancelled']:
             state['killed_all'] = procs.kill_new(before, proc.pid)
         proc.wait()
@@ -112,11 +159,12 @@ class Executor:
         return state, out + err
 
     def _pump(  # noqa: C901 - one select loop, so that every exit path honours the same deadline
-        self, proc: subprocess.Popen[bytes], data: bytes, timeout: float, limit: int, call_id: int
+        self, proc: subprocess.Popen[bytes], data: bytes, timeout: float, limit: int, call_id: int, stream: bool
     ) -> tuple[bytes, bytes, dict[str, Any]]:
         assert proc.stdout is not None and proc.stderr is not None
         out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
         got = {out_fd: bytearray(), err_fd: bytearray()}
+        streamer = _Streamer(self.wire, call_id, {out_fd: 'stdout', err_fd: 'stderr'}) if stream else None
         sel = selectors.DefaultSelector()
         for fd in got:
             os.set_blocking(fd, False)
@@ -143,6 +191,8 @@ class Executor:
                     timed_out = True
                     break
                 wait = _EXIT_GRACE_S if exited_at is not None else _NO_PIDFD_POLL_S if pidfd is None else deadline - now
+                due = streamer.wait(now) if streamer is not None else None
+                wait = wait if due is None else min(wait, due)
                 for key, _ in sel.select(max(min(wait, deadline - now), 0.0)):
                     fd = key.fd
                     if fd == pidfd:
@@ -167,9 +217,16 @@ class Executor:
                             continue
                         room = limit - len(got[fd])
                         trunc = trunc or len(chunk) > room
-                        got[fd] += chunk[: max(room, 0)]
+                        kept = chunk[: max(room, 0)]
+                        got[fd] += kept
+                        if streamer is not None:
+                            streamer.add(fd, kept, time.monotonic())
+                if streamer is not None:
+                    streamer.flush(now=time.monotonic())
                 if cancelled:
                     break
+            if streamer is not None:
+                streamer.flush()
         finally:
             sel.close()
             if pidfd is not None:

@@ -8,7 +8,7 @@ plain sync methods (`exec`, `write_file`, ...) for scripts and tests. Implementa
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
@@ -19,17 +19,22 @@ __all__ = ['Command', 'Sandbox']
 #: A shell command line (run with `/bin/sh -c`) or an argv list (run directly, no shell).
 Command = str | Sequence[str]
 
+#: Receives a running command's output as it arrives: `(stream, text)`, stream being 'stdout' or 'stderr'.
+OnOutput = Callable[[str, str], None]
+
 
 @runtime_checkable
 class Sandbox(Protocol):
     """An isolated place to run commands and keep files; paths are relative to its workspace.
 
-    Limits and errors are implementation-specific; see `DockerSandbox` for the Docker one.
+    Limits and errors are implementation-specific; see `DockerSandbox` for the Docker one. `on_output`, when
+    given to `exec`/`aexec`, receives the command's output while it runs (`aexec`: on the event loop's thread);
+    the returned `ExecResult` is the same either way.
     """
 
     def exec(
         self, cmd: Command, *, timeout_s: float | None = None, env: Mapping[str, str] | None = None,
-        cwd: str | None = None, stdin: str | bytes | None = None,
+        cwd: str | None = None, stdin: str | bytes | None = None, on_output: OnOutput | None = None,
     ) -> ExecResult: ...  # fmt: skip
 
     def write_file(self, path: str, data: str | bytes, *, mode: int | None = None) -> None: ...
@@ -50,7 +55,7 @@ class Sandbox(Protocol):
 
     async def aexec(
         self, cmd: Command, *, timeout_s: float | None = None, env: Mapping[str, str] | None = None,
-        cwd: str | None = None, stdin: str | bytes | None = None,
+        cwd: str | None = None, stdin: str | bytes | None = None, on_output: OnOutput | None = None,
     ) -> ExecResult: ...  # fmt: skip
 
     async def awrite_file(self, path: str, data: str | bytes, *, mode: int | None = None) -> None: ...

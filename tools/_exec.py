@@ -32,6 +32,11 @@ def sandbox_of(ctx: ToolContext) -> Any:
     return ctx.sandbox
 
 
+def _streaming(ctx: ToolContext) -> dict[str, Any]:
+    """`aexec` keyword arguments that stream the command's output to `ctx.on_output` (none when it is unset)."""
+    return {} if ctx.on_output is None else {'on_output': ctx.on_output}
+
+
 class _ExecTool(FunctionTool):
     """Shared configuration of the command-running tools."""
 
@@ -83,7 +88,7 @@ class ShellTool(_ExecTool):
             ctx: The call's context (not shown to the model).
         """
         timeout = self._timeout(timeout_s)
-        result = await sandbox_of(ctx).aexec(['/bin/sh', '-c', command], timeout_s=timeout)
+        result = await sandbox_of(ctx).aexec(['/bin/sh', '-c', command], timeout_s=timeout, **_streaming(ctx))
         return exec_result(result, max_chars=self.max_chars, timeout_s=timeout)
 
 
@@ -122,8 +127,9 @@ class PythonTool(_ExecTool):
         timeout = self._timeout(timeout_s)
         sandbox = sandbox_of(ctx)
         if not self.persistent:
-            result = await sandbox.aexec([_python(sandbox), '-'], stdin=code, timeout_s=timeout)
+            result = await sandbox.aexec([_python(sandbox), '-'], stdin=code, timeout_s=timeout, **_streaming(ctx))
             return exec_result(result, max_chars=self.max_chars, timeout_s=timeout)
+        # Not streamed: the session client prints one JSON answer at the end, not the code's own output.
         argv = [*_repl_command('client', ctx, sandbox), f'{timeout:g}']
         raw = await sandbox.aexec(argv, stdin=code, timeout_s=timeout + _CLIENT_GRACE_S)
         try:

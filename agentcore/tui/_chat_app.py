@@ -150,8 +150,10 @@ class ChatApp(App[None]):
     def show_event(self, event: dict[str, Any]) -> None:
         """Show one event (a `RunEvent.model_dump(mode='json')`) in the timeline, status bar and conversation."""
         self.timeline.add_event(event)
-        self.tally.add(event)
         kind = event.get('type')
+        if kind == 'tool_output_delta':  # the call is still running: nothing else changes
+            return
+        self.tally.add(event)
         busy = kind == 'tool_call_started' and self._is_sandboxed(str(event.get('tool')))
         self.status.set(tokens=self.tally.tokens, cost_usd=self.tally.cost_usd, budget_left=self.tally.budget_left(),
                         state=self.tally.state, sandbox=self._sandbox_state(busy=busy))

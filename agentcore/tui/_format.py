@@ -15,6 +15,10 @@ _ENVELOPE = re.compile(r'\A<untrusted-data[^>]*>\n?(.*?)\n?</untrusted-data>\Z',
 
 #: Tool output longer than this is cut in the timeline (the full text stays in the run store).
 MAX_OUTPUT_CHARS = 20_000
+#: Lines of a running call's streamed output shown in the timeline (the final output follows in full).
+MAX_STREAM_LINES = 200
+#: A streamed line without a newline is shown once it is this long.
+MAX_STREAM_LINE_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,39 @@ def _tool_finished(ev: dict[str, Any]) -> list[Line]:
     lines = [Line(f'  ↳ {ev["tool"]} {flag}{untrusted}:', 'error' if ev.get('is_error') else 'tool')]
     lines.extend(Line(f'    {row}', 'output') for row in clip(inner).splitlines() or [''])
     return lines
+
+
+class OutputStream:
+    """The streamed output of one running tool call, turned into timeline lines as complete lines arrive.
+
+    Shows at most `MAX_STREAM_LINES` lines, then one line saying the rest is left for the final output; a text
+    without a newline is held back until its line ends (or reaches `MAX_STREAM_LINE_CHARS`).
+    """
+
+    def __init__(self) -> None:
+        self.partial = {'stdout': '', 'stderr': ''}
+        self.shown = 0
+        self.capped = False
+
+    def add(self, stream: str, text: str) -> list[Line]:
+        """The new lines for one `tool_output_delta` text."""
+        if self.capped:
+            return []
+        key = 'stderr' if stream == 'stderr' else 'stdout'
+        rows = (self.partial[key] + text).split('\n')
+        self.partial[key] = rows.pop()
+        if len(self.partial[key]) >= MAX_STREAM_LINE_CHARS:
+            rows.append(self.partial[key])
+            self.partial[key] = ''
+        lines = []
+        for row in rows:
+            if self.shown >= MAX_STREAM_LINES:
+                self.capped = True
+                lines.append(Line('    ┊ … more output (shown in full when the call finishes)', 'dim'))
+                break
+            self.shown += 1
+            lines.append(Line(f'    ┊ {row}' if key == 'stdout' else f'    ┊ [stderr] {row}', 'stream'))
+        return lines
 
 
 def _memory_recalled(ev: dict[str, Any]) -> list[Line]:

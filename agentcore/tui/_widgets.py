@@ -8,7 +8,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import RichLog, Static
 
-from ._format import Line, describe
+from ._format import Line, OutputStream, describe
 
 _STYLES = {
     'run': 'bold cyan',
@@ -16,6 +16,7 @@ _STYLES = {
     'text': '',
     'tool': 'bold yellow',
     'output': 'grey70',
+    'stream': 'grey50',
     'policy': 'blue',
     'approval': 'bold green',
     'guardrail': 'bold red',
@@ -36,9 +37,20 @@ class Timeline(RichLog):
     def __init__(self, *, max_lines: int = 5000, id: str | None = None) -> None:
         super().__init__(max_lines=max_lines, wrap=True, markup=False, highlight=False, id=id)
         self.entries: list[str] = []
+        self._streams: dict[str, OutputStream] = {}
 
     def add_event(self, event: dict[str, Any]) -> None:
-        """Append the lines describing one event (a `RunEvent.model_dump(mode='json')`)."""
+        """Append the lines describing one event (a `RunEvent.model_dump(mode='json')`).
+
+        `tool_output_delta` events add the running call's new output lines (bounded, see `OutputStream`).
+        """
+        kind = event.get('type')
+        if kind == 'tool_output_delta':
+            stream = self._streams.setdefault(str(event.get('call_id')), OutputStream())
+            self.add_lines(stream.add(str(event.get('stream')), str(event.get('text', ''))))
+            return
+        if kind == 'tool_call_finished':
+            self._streams.pop(str(event.get('call_id')), None)
         self.add_lines(describe(event))
 
     def add_lines(self, lines: Iterable[Line]) -> None:
@@ -51,6 +63,7 @@ class Timeline(RichLog):
     def reset(self) -> None:
         """Remove every line."""
         self.entries.clear()
+        self._streams.clear()
         self.clear()
 
     @property

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,10 @@ class FakeSandbox:
         env: dict[str, str] | None = None,
         cwd: str | None = None,
         stdin: str | bytes | None = None,
+        on_output: Callable[[str, str], None] | None = None,
     ) -> ExecResult:
         argv = ['/bin/sh', '-c', cmd] if isinstance(cmd, str) else list(cmd)
-        self.calls.append({'argv': argv, 'timeout_s': timeout_s, 'stdin': stdin})
+        self.calls.append({'argv': argv, 'timeout_s': timeout_s, 'stdin': stdin, 'streamed': on_output is not None})
         start = time.monotonic()
         proc = await asyncio.create_subprocess_exec(
             *argv,
@@ -58,13 +60,29 @@ class FakeSandbox:
             start_new_session=True,
         )
         data = stdin.encode() if isinstance(stdin, str) else stdin
+        got = {'stdout': bytearray(), 'stderr': bytearray()}
+
+        async def pump(name: str, reader: asyncio.StreamReader) -> None:
+            while chunk := await reader.read(1 << 16):
+                got[name] += chunk
+                if on_output is not None:
+                    on_output(name, chunk.decode(errors='replace'))
+
+        async def communicate() -> None:
+            assert proc.stdout is not None and proc.stderr is not None
+            if proc.stdin is not None:
+                proc.stdin.write(data or b'')
+                proc.stdin.close()
+            await asyncio.gather(pump('stdout', proc.stdout), pump('stderr', proc.stderr), proc.wait())
+
         timed_out = False
         try:
-            out, err = await asyncio.wait_for(proc.communicate(data), timeout_s or 60)
+            await asyncio.wait_for(communicate(), timeout_s or 60)
         except TimeoutError:
             timed_out = True
             os.killpg(proc.pid, signal.SIGKILL)
-            out, err = await proc.communicate()
+            await proc.wait()
+        out, err = bytes(got['stdout']), bytes(got['stderr'])
         cut = len(out) > self.output_limit or len(err) > self.output_limit
         return ExecResult(
             exit_code=-9 if timed_out else proc.returncode or 0,

@@ -305,3 +305,18 @@ async def test_persistent_python_serialises_parallel_calls(ctx: ToolContext) -> 
         assert (await python.run({'code': 'n'}, ctx)).content == '4'
     finally:
         await python.stop_session(ctx)
+
+
+async def test_shell_and_python_stream_output_to_the_context(ctx: ToolContext, fake_sandbox: FakeSandbox) -> None:
+    seen: list[tuple[str, str]] = []
+    streaming = ToolContext(run_id=ctx.run_id, call_id='c', sandbox=fake_sandbox,
+                            on_output=lambda stream, text: seen.append((stream, text)))
+    result = await ShellTool().run({'command': 'echo one; sleep 0.1; echo two >&2'}, streaming)
+    assert result.content == 'one\n[stderr]\ntwo'
+    assert ''.join(t for s, t in seen if s == 'stdout') == 'one\n'
+    assert ''.join(t for s, t in seen if s == 'stderr') == 'two\n'
+    seen.clear()
+    await PythonTool().run({'code': 'print("from python")'}, streaming)
+    assert ''.join(t for _, t in seen) == 'from python\n' and fake_sandbox.calls[-1]['streamed']
+    await ShellTool().run({'command': 'echo quiet'}, ctx)  # no on_output: nothing is asked to stream
+    assert not fake_sandbox.calls[-1]['streamed']

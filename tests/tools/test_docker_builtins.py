@@ -115,3 +115,26 @@ async def test_file_errors_are_readable(ctx: ToolContext) -> None:
         await EditFileTool().run({'path': 'f.txt', 'search': 'xyz', 'replace': ''}, ctx)
     with pytest.raises(ToolError, match="'pkg' is not a regular file"):
         await ReadFileTool().run({'path': 'pkg'}, ctx)
+
+
+async def test_agent_streams_shell_output_before_the_call_finishes() -> None:
+    from agentcore import Agent, ToolCallFinished, ToolOutputDelta
+    from agentcore.testing import ScriptedModel
+    from sandbox import DockerSandbox
+
+    model = ScriptedModel([
+        {'tool_calls': [{'name': 'shell', 'arguments': {'command': 'echo tick; sleep 0.3; echo tock >&2'}}]},
+        'done',
+    ])  # fmt: skip
+    with DockerSandbox() as sb:
+        agent = Agent(model=model, tools=[ShellTool()], sandbox=sb, checkpointer='memory')
+        events = [ev async for ev in agent.astream('run it')]
+    kinds = [type(ev).__name__ for ev in events]
+    deltas = [ev for ev in events if isinstance(ev, ToolOutputDelta)]
+    assert deltas and kinds.index('ToolOutputDelta') < kinds.index('ToolCallFinished')
+    assert max(i for i, k in enumerate(kinds) if k == 'ToolOutputDelta') < kinds.index('ToolCallFinished')
+    assert ''.join(d.text for d in deltas if d.stream == 'stdout') == 'tick\n'
+    assert ''.join(d.text for d in deltas if d.stream == 'stderr') == 'tock\n'
+    assert {d.tool for d in deltas} == {'shell'}
+    finished = next(ev for ev in events if isinstance(ev, ToolCallFinished))
+    assert 'tick' in finished.content and 'tock' in finished.content
