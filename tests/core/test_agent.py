@@ -7,18 +7,7 @@ import pytest
 
 from agentcore import Agent, Budget, RunFinished, ToolCallFinished, parse_event
 from agentcore.testing import ScriptedModel
-from tools import tool
-
-
-@tool
-def add(a: int, b: int) -> int:
-    """Add two integers.
-
-    Args:
-        a: first addend.
-        b: second addend.
-    """
-    return a + b
+from tests._tools import add
 
 
 def calls(*pairs: tuple[str, dict[str, object] | str]) -> dict[str, object]:

@@ -6,18 +6,8 @@ import pytest
 
 from agentcore import Agent
 from agentcore.testing import ScriptedModel
+from tests._tools import add
 from tools import tool
-
-
-@tool
-def add(a: int, b: int) -> int:
-    """Add two integers.
-
-    Args:
-        a: first addend.
-        b: second addend.
-    """
-    return a + b
 
 
 def _run(first_turn: dict[str, object] | str) -> tuple[str, ScriptedModel, object]:

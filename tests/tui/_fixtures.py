@@ -14,20 +14,10 @@ from agentcore.policy import Policy
 from agentcore.runstore import RunStore
 from agentcore.testing import ScriptedModel
 from agentcore.tui import ChatApp
+from tests._tools import add
 from tools import tool
 
 SIZE = (120, 36)
-
-
-@tool
-def add(a: int, b: int) -> int:
-    """Add two integers.
-
-    Args:
-        a: first addend.
-        b: second addend.
-    """
-    return a + b
 
 
 @tool
