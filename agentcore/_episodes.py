@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._state import AgentState
+from ._toolrun import DENIED, REJECTED
 
 
 def episode_from_run(state: AgentState, *, redact: Callable[[Any], Any] = lambda v: v) -> Any:
@@ -19,7 +20,7 @@ def episode_from_run(state: AgentState, *, redact: Callable[[Any], Any] = lambda
 
     messages = state.get('messages', [])
     refused = {m.get('tool_call_id') for m in messages
-               if m.get('role') == 'tool' and str(m.get('content', '')).startswith(_REFUSALS)}
+               if m.get('role') == 'tool' and str(m.get('content', '')).startswith((DENIED, REJECTED))}
     calls: list[str] = []
     errors: list[str] = []
     for m in messages:
@@ -42,10 +43,6 @@ def episode_from_run(state: AgentState, *, redact: Callable[[Any], Any] = lambda
         lessons=redact(lessons),
         tags=sorted({c.split('(')[0] for c in calls}),
     )
-
-
-#: How the graph words calls it did not run (see `_toolrun._refusal`).
-_REFUSALS = ('error: call denied by policy', 'error: the approver rejected')
 
 
 def _is_error(content: str) -> bool:

@@ -10,7 +10,6 @@ from typing import Any
 from ._events import (
     ApprovalRequested,
     ApprovalResolved,
-    GuardrailFlagged,
     MemoryRecalled,
     MemorySaved,
     ModelTurnFinished,
@@ -44,16 +43,10 @@ class Nodes:
 
     # -- input guard ------------------------------------------------------------------------------------------
     async def input_guard(self, state: AgentState) -> Update:
-        task = state['task']
-        for guard in self.rt.guardrails:
-            verdict = await guard.check(task, stage='input')
-            if verdict.findings:
-                self.rt.emit(GuardrailFlagged(run_id=state['run_id'], stage='input', guardrail=guard.name,
-                                              action=verdict.action, findings=[f.kind for f in verdict.findings]))
-            if verdict.action == 'block':
-                return {'status': 'denied', 'stop_reason': f'input blocked by guardrail {guard.name}', 'route': 'finish'}
-            if verdict.action == 'modify':
-                task = verdict.text
+        task, blocked_by = await self.rt.guard(state['run_id'], state['task'], 'input')
+        if blocked_by is not None:
+            return {'status': 'denied', 'stop_reason': f'input blocked by guardrail {blocked_by}',
+                    'route': 'finish'}
         messages = [
             Message(role='system', content=self.rt.instructions).model_dump(),
             Message(role='user', content=task).model_dump(),
@@ -258,17 +251,10 @@ class Nodes:
 
     # -- output guard -----------------------------------------------------------------------------------------
     async def output_guard(self, state: AgentState) -> Update:
-        output = state.get('output') or ''
-        for guard in self.rt.guardrails:
-            verdict = await guard.check(output, stage='output')
-            if verdict.findings:
-                self.rt.emit(GuardrailFlagged(run_id=state['run_id'], stage='output', guardrail=guard.name,
-                                              action=verdict.action, findings=[f.kind for f in verdict.findings]))
-            if verdict.action == 'block':
-                return {'status': 'denied', 'output': None, 'stop_reason': f'output blocked by {guard.name}',
-                        'route': 'remember'}
-            if verdict.action == 'modify':
-                output = verdict.text
+        output, blocked_by = await self.rt.guard(state['run_id'], state.get('output') or '', 'output')
+        if blocked_by is not None:
+            return {'status': 'denied', 'output': None, 'stop_reason': f'output blocked by {blocked_by}',
+                    'route': 'remember'}
         return {'status': 'completed', 'output': output, 'route': 'remember'}
 
     # -- remember ---------------------------------------------------------------------------------------------

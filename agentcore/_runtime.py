@@ -71,7 +71,6 @@ class RunContext:
     tool_output_chars: int = 8000
     recall_k: int = 3
     on_interrupted_external: Literal['ask', 'skip', 'retry'] = 'ask'
-    persist_events: bool = True
     audit: Any | None = None
     #: Scrubs secrets and PII from every event before it is stored (`agentcore.guardrails.Redactor`).
     redactor: Any | None = None
@@ -87,6 +86,27 @@ class RunContext:
             self._specs = [t.spec() for t in self.tools.values()]
         return self._specs
 
+    async def guard(
+        self, run_id: str, text: str, stage: Literal['input', 'tool_output', 'output']
+    ) -> tuple[str, str | None]:
+        """Run every guardrail over `text` at `stage`, reporting what they flag.
+
+        Returns the text as the guardrails left it, and the name of the guardrail that blocked it, if one did. At
+        the `tool_output` stage nothing is blocked: a blocking guardrail's replacement text is used instead.
+        """
+        from ._events import GuardrailFlagged
+
+        for guardrail in self.guardrails:
+            verdict = await guardrail.check(text, stage=stage)
+            if verdict.findings:
+                self.emit(GuardrailFlagged(run_id=run_id, stage=stage, guardrail=guardrail.name,
+                                           action=verdict.action, findings=[f.kind for f in verdict.findings]))
+            if verdict.action == 'block' and stage != 'tool_output':
+                return text, str(guardrail.name)
+            if verdict.action in ('modify', 'block'):
+                text = verdict.text
+        return text, None
+
     def run_sandbox(self) -> Any | None:
         """The sandbox tools of the current run use."""
         return RUN_SANDBOX.get() or self.sandbox
@@ -95,7 +115,7 @@ class RunContext:
         """Record an event in the run store (unless `persist` is false) and send it to whoever streams the run."""
         from langgraph.config import get_stream_writer
 
-        if persist and self.persist_events:
+        if persist:
             self.store.add_event(event.run_id, self.redact(event.model_dump(mode='json')))
         try:
             writer = get_stream_writer()

@@ -6,7 +6,7 @@ import asyncio
 import time
 from typing import Any
 
-from ._events import GuardrailFlagged, ToolCallFinished, ToolCallStarted, ToolOutputDelta
+from ._events import ToolCallFinished, ToolCallStarted, ToolOutputDelta
 from ._runtime import RunContext
 from ._state import PendingCall
 from ._turns import tool_message
@@ -68,13 +68,7 @@ async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCal
 
 async def guard_untrusted(rt: RunContext, run_id: str, content: str, *, source: str) -> str:
     """Run the `tool_output` guardrails over untrusted text (tool output, recalled memory) and delimit it as data."""
-    for guard in rt.guardrails:
-        verdict = await guard.check(content, stage='tool_output')
-        if verdict.findings:
-            rt.emit(GuardrailFlagged(run_id=run_id, stage='tool_output', guardrail=guard.name,
-                                     action=verdict.action, findings=[f.kind for f in verdict.findings]))
-        if verdict.action in ('modify', 'block'):
-            content = verdict.text
+    content, _ = await rt.guard(run_id, content, 'tool_output')
     from .guardrails import wrap_untrusted
 
     return wrap_untrusted(content, source=source)
@@ -101,9 +95,14 @@ async def run_calls(rt: RunContext, state: dict[str, Any], calls: list[PendingCa
     return list(await asyncio.gather(*(one(c) for c in calls)))
 
 
+#: How a call the graph did not run starts its tool message (denied by the policy, rejected by the approver).
+DENIED = 'error: call denied by policy'
+REJECTED = 'error: the approver rejected this call'
+
+
 def _refusal(call: PendingCall) -> str:
     if call['action'] == 'deny':
-        return f'error: call denied by policy ({call["rule"]}): {call["reason"]}'
+        return f'{DENIED} ({call["rule"]}): {call["reason"]}'
     if call['action'] == 'rejected':
-        return f'error: the approver rejected this call: {call["reason"] or "no reason given"}'
+        return f'{REJECTED}: {call["reason"] or "no reason given"}'
     return f'error: {call["reason"]}'
