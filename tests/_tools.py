@@ -1,4 +1,4 @@
-"""Small tools shared by the tests."""
+"""Small tools shared by the tests; `tests._tools:add` also serves as a `--tools` reference."""
 
 from __future__ import annotations
 
@@ -14,3 +14,14 @@ def add(a: int, b: int) -> int:
         b: second addend.
     """
     return a + b
+
+
+@tool
+def write_note(path: str, text: str) -> str:
+    """Write a note.
+
+    Args:
+        path: where.
+        text: what.
+    """
+    return f'wrote {len(text)} characters to {path}'

@@ -11,33 +11,6 @@ from typing import Any
 
 import pytest
 
-DEMO_TOOLS = """
-
-from tools import tool
-
-
-@tool
-def add(a: int, b: int) -> int:
-    '''Add two integers.
-
-    Args:
-        a: first addend.
-        b: second addend.
-    '''
-    return a + b
-
-
-@tool
-def write_note(path: str, text: str) -> str:
-    '''Write a note.
-
-    Args:
-        path: where.
-        text: what.
-    '''
-    return f'wrote {len(text)} characters to {path}'
-"""
-
 ASK_POLICY = """version: 1
 default: allow
 rules:
@@ -92,10 +65,9 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A working directory with an importable `demo_tools` module (add, write_note) and an `ask` policy file."""
+    """A working directory with an `ask` policy file (tools come from `tests._tools`: add, write_note)."""
     work = tmp_path / 'work'
     work.mkdir()
-    (work / 'demo_tools.py').write_text(DEMO_TOOLS, encoding='utf-8')
     (work / 'policy.yaml').write_text(ASK_POLICY, encoding='utf-8')
     monkeypatch.syspath_prepend(str(work))
     monkeypatch.chdir(work)

@@ -27,11 +27,11 @@ def test_chat_runs_the_tui_with_the_given_options(cli: Cli, workdir: Path, monke
         return real_run(self, headless=True, size=(120, 36), auto_pilot=drive)
 
     monkeypatch.setattr(ChatApp, 'run', headless)
-    r = cli('chat', '--model', model, '--tools', 'demo_tools:add', '--policy', 'policy.yaml', '--max-steps', '7')
+    r = cli('chat', '--model', model, '--tools', 'tests._tools:add', '--policy', 'policy.yaml', '--max-steps', '7')
     assert r.code == 0, r.err
     assert '⚙ add({"a": 2, "b": 3})' in seen['timeline'] and '■ run completed' in seen['timeline']
     assert seen['status'].startswith('scripted:m.yaml │ 30 tokens') and 'budget left: 5 steps' in seen['status']
-    assert seen['agent'].run_metadata['cli'] == {'model': model, 'tools': ['demo_tools:add'], 'policy': 'policy.yaml',
+    assert seen['agent'].run_metadata['cli'] == {'model': model, 'tools': ['tests._tools:add'], 'policy': 'policy.yaml',
                                                  'max_steps': 7}
     r = cli('runs', 'list', '--json')
     assert [row['status'] for row in r.json()] == ['completed']

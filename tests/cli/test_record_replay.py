@@ -9,7 +9,7 @@ from .conftest import Cli, add_call, write_script
 
 def _record(cli: Cli, workdir: Path) -> Path:
     model = write_script(workdir / 'm.yaml', add_call(2, 3), 'The sum is 5.')
-    r = cli('record', 'demo', 'add 2 and 3', '--model', model, '--tools', 'demo_tools:add', '--out', 'demo.yaml')
+    r = cli('record', 'demo', 'add 2 and 3', '--model', model, '--tools', 'tests._tools:add', '--out', 'demo.yaml')
     assert r.code == 0, r.err
     assert r.out.strip() == 'recorded 1 run to demo.yaml' and '[demo-1] completed · 2 steps · 1 tool calls' in r.err
     return workdir / 'demo.yaml'
@@ -42,7 +42,7 @@ def test_record_json(cli: Cli, workdir: Path) -> None:
     first = write_script(workdir / 'm1.yaml', add_call(2, 3), 'The sum is 5.')
     second = write_script(workdir / 'm2.yaml', 'No tools needed.')
     r = cli('record', 'pair', 'add 2 and 3', 'say hi', '--model', first, '--model', second,
-            '--tools', 'demo_tools:add', '--out', 'out/pair.yaml', '--json')
+            '--tools', 'tests._tools:add', '--out', 'out/pair.yaml', '--json')
     data = r.json()
     assert r.code == 0 and r.err == '', r.err
     assert data['scenario'] == 'pair' and data['path'] == 'out/pair.yaml' and (workdir / 'out/pair.yaml').is_file()

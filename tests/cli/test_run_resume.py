@@ -7,10 +7,10 @@ from .conftest import Cli, add_call, write_script
 
 def test_run_prints_the_answer_and_json(cli: Cli, workdir: Path) -> None:
     model = write_script(workdir / 'm.yaml', add_call(2, 3), 'The sum is 5.')
-    r = cli('run', 'add 2 and 3', '--model', model, '--tools', 'demo_tools:add')
+    r = cli('run', 'add 2 and 3', '--model', model, '--tools', 'tests._tools:add')
     assert r.code == 0 and r.out == 'The sum is 5.\n'
     assert 'completed · 2 steps · 30 tokens' in r.err
-    r = cli('run', 'add 2 and 3', '--model', model, '--tools', 'demo_tools:add', '--json')
+    r = cli('run', 'add 2 and 3', '--model', model, '--tools', 'tests._tools:add', '--json')
     data = r.json()
     assert r.code == 0 and data['status'] == 'completed' and data['output'] == 'The sum is 5.'
     assert data['tool_calls'] == 1 and data['usage'] == {'input_tokens': 20, 'output_tokens': 10}
@@ -18,7 +18,7 @@ def test_run_prints_the_answer_and_json(cli: Cli, workdir: Path) -> None:
 
 def test_run_failed_run_exits_1(cli: Cli, workdir: Path) -> None:
     model = write_script(workdir / 'm.yaml', add_call(1, 1))  # the script ends before an answer
-    r = cli('run', 'add', '--model', model, '--tools', 'demo_tools:add')
+    r = cli('run', 'add', '--model', model, '--tools', 'tests._tools:add')
     assert r.code == 1 and 'failed' in r.err and 'script exhausted' in r.err
 
 
@@ -44,7 +44,7 @@ def test_run_bad_input(cli: Cli, workdir: Path) -> None:
 def test_resume_after_a_pause_for_approval(cli: Cli, workdir: Path) -> None:
     note = {'tool_calls': [{'name': 'write_note', 'arguments': {'path': 'a.txt', 'text': 'hi'}}]}
     model = write_script(workdir / 'm.yaml', note, 'written')
-    r = cli('run', 'write a note', '--model', model, '--tools', 'demo_tools:write_note', '--policy', 'policy.yaml',
+    r = cli('run', 'write a note', '--model', model, '--tools', 'tests._tools:write_note', '--policy', 'policy.yaml',
             '--json')
     paused = r.json()
     assert r.code == 0 and paused['status'] == 'awaiting_approval'

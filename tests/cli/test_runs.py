@@ -9,7 +9,7 @@ def _two_runs(cli: Cli, workdir: Path) -> list[str]:
     ids = []
     for task in ('first task', 'second task'):
         model = write_script(workdir / 'm.yaml', add_call(1, 2), 'three')
-        r = cli('run', task, '--model', model, '--tools', 'demo_tools:add', '--json')
+        r = cli('run', task, '--model', model, '--tools', 'tests._tools:add', '--json')
         assert r.code == 0, r.err
         ids.append(r.json()['run_id'])
     return ids

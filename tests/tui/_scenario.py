@@ -4,27 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import yaml
 
 from agentcore.scenarios import arecord, save_scenario
 from agentcore.testing import ScriptedModel
-
-TOOL_MODULE = """
-
-from tools import tool
-
-
-@tool
-def add(a: int, b: int) -> int:
-    '''Add two integers.
-
-    Args:
-        a: first addend.
-        b: second addend.
-    '''
-    return a + b
-"""
 
 TURNS = [
     {'content': 'adding', 'tool_calls': [{'name': 'add', 'arguments': {'a': 2, 'b': 3}}]},
@@ -33,12 +16,10 @@ TURNS = [
 ]
 
 
-async def record_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+async def record_demo(tmp_path: Path) -> tuple[Path, Path]:
     """Record `tui-demo` (3 model turns, 2 calls); return it and a copy whose replay diverges in 3 places."""
-    (tmp_path / 'tui_demo_tools.py').write_text(TOOL_MODULE, encoding='utf-8')
-    monkeypatch.syspath_prepend(str(tmp_path))
     scenario = await arecord('tui-demo', ['add 2 and 3, then add 1'], model=ScriptedModel(TURNS, name='scripted'),
-                      tools=['tui_demo_tools:add'])
+                      tools=['tests._tools:add'])
     ok = save_scenario(scenario, tmp_path / 'tui-demo.yaml')
     data = yaml.safe_load(ok.read_text(encoding='utf-8'))
     run = data['runs'][0]

@@ -23,9 +23,8 @@ def _text(screen: ReplayScreen, selector: str) -> str:
     return str(screen.query_one(selector, Static).content)
 
 
-async def test_stepper_moves_forward_and_back_through_a_clean_replay(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    ok, _ = await record_demo(tmp_path, monkeypatch)
+async def test_stepper_moves_forward_and_back_through_a_clean_replay(tmp_path: Path) -> None:
+    ok, _ = await record_demo(tmp_path)
     trace = await aload_trace(ok)
     assert [s.title for s in trace.steps] == STEPS and trace.status == 'passed' and not trace.divergences
     app = ReplayApp(trace)
@@ -50,8 +49,8 @@ async def test_stepper_moves_forward_and_back_through_a_clean_replay(tmp_path: P
     assert app.return_code == 0
 
 
-async def test_stepper_shows_divergences_side_by_side(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _, diverged = await record_demo(tmp_path, monkeypatch)
+async def test_stepper_shows_divergences_side_by_side(tmp_path: Path) -> None:
+    _, diverged = await record_demo(tmp_path)
     trace = await aload_trace(diverged)
     assert trace.status == 'failed' and trace.exit_code == 1
     assert trace.divergences == [4, 6, 7]  # the second call, the outcome, the expectations
@@ -91,7 +90,7 @@ def test_run_replay_tui_reports_bad_input_before_opening_the_ui(tmp_path: Path) 
 
 def test_run_replay_tui_steps_then_returns_the_replay_exit_code(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    _, diverged = asyncio.run(record_demo(tmp_path, monkeypatch))
+    _, diverged = asyncio.run(record_demo(tmp_path))
     visited: list[int] = []
     real_run = ReplayApp.run
 

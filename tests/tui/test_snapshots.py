@@ -10,7 +10,6 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -62,8 +61,8 @@ def test_history(snap_compare: Any, tmp_path: Path) -> None:
     assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
 
 
-def test_replay_diff(snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _, diverged = asyncio.run(record_demo(tmp_path, monkeypatch))
+def test_replay_diff(snap_compare: Any, tmp_path: Path) -> None:
+    _, diverged = asyncio.run(record_demo(tmp_path))
     app = ReplayApp(load_trace(diverged))
 
     async def run_before(pilot: Pilot[Any]) -> None:
