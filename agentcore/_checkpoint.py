@@ -2,10 +2,68 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import sqlite3
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager, closing
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+
+@cache
+def _loop_sqlite_saver() -> type[Any]:
+    """The `SqliteSaver` of langgraph-checkpoint-sqlite, with its async methods run inline on the event loop.
+
+    `AsyncSqliteSaver` sends every statement to aiosqlite's worker thread and back; a checkpoint costs four thread
+    round trips, which is most of a step's time. A SQLite write in WAL mode with `synchronous=NORMAL` takes tens of
+    microseconds, so doing it inline blocks the loop for less than one round trip costs. All SQL is langgraph's own.
+    """
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    class LoopSqliteSaver(SqliteSaver):
+        async def aget_tuple(self, config: Any) -> Any:
+            return self.get_tuple(config)
+
+        async def alist(self, config: Any, *, filter: dict[str, Any] | None = None, before: Any = None,
+                        limit: int | None = None) -> AsyncIterator[Any]:
+            for item in self.list(config, filter=filter, before=before, limit=limit):
+                yield item
+
+        async def aput(self, config: Any, checkpoint: Any, metadata: Any, new_versions: Any) -> Any:
+            return self.put(config, checkpoint, metadata, new_versions)
+
+        async def aput_writes(self, config: Any, writes: Sequence[tuple[str, Any]], task_id: str,
+                              task_path: str = '') -> None:
+            self.put_writes(config, writes, task_id, task_path)
+
+        async def adelete_thread(self, thread_id: str) -> None:
+            self.delete_thread(thread_id)
+
+        async def aget_delta_channel_history(self, *, config: Any, channels: Sequence[str]) -> Mapping[str, Any]:
+            return self.get_delta_channel_history(config=config, channels=channels)
+
+    return LoopSqliteSaver
+
+
+def _connect_sqlite(path: Path) -> sqlite3.Connection:
+    from ._settings import ConfigError
+
+    try:
+        conn = sqlite3.connect(str(path), check_same_thread=False)  # the saver serialises access with its lock
+        try:
+            # WAL with synchronous=NORMAL: every checkpoint survives a crash of the process (SIGKILL included);
+            # only an OS crash or power loss can drop the last few. Several times faster than the default.
+            conn.execute('PRAGMA journal_mode=WAL')
+            conn.execute('PRAGMA synchronous=NORMAL')
+            conn.execute('PRAGMA busy_timeout=5000')
+            _loop_sqlite_saver()(conn).setup()
+        except BaseException:
+            conn.close()
+            raise
+    except sqlite3.Error as exc:
+        raise ConfigError(f'checkpoint database {path}: {exc}',
+                          hint='move the file away (a new one is created), or choose another AGENTCORE_HOME') from exc
+    return conn
 
 
 @asynccontextmanager
@@ -14,21 +72,17 @@ async def open_checkpointer(target: Any) -> AsyncIterator[Any]:
 
     Args:
         target: a SQLite file (`Path` or string), a `postgresql://` URL, or an already built saver (used as is).
+
+    Raises:
+        ConfigError: the SQLite file cannot be opened, or is not a checkpoint database.
     """
     if isinstance(target, str) and not target.startswith(('postgres://', 'postgresql://')):
         target = Path(target)
     if isinstance(target, Path):
-        import aiosqlite
-        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-
         target.parent.mkdir(parents=True, exist_ok=True)
-        async with aiosqlite.connect(str(target)) as conn:
-            # WAL with synchronous=NORMAL: every checkpoint survives a crash of the process (SIGKILL included);
-            # only an OS crash or power loss can drop the last few. Several times faster than the default.
-            await conn.execute('PRAGMA journal_mode=WAL')
-            await conn.execute('PRAGMA synchronous=NORMAL')
-            await conn.execute('PRAGMA busy_timeout=5000')
-            yield AsyncSqliteSaver(conn)
+        # The saver serialises access with its own lock; the connection is only used from the event loop's thread.
+        with closing(_connect_sqlite(target)) as conn:
+            yield _loop_sqlite_saver()(conn)
     elif isinstance(target, str) and target.startswith(('postgres://', 'postgresql://')):
         from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
@@ -37,4 +91,3 @@ async def open_checkpointer(target: Any) -> AsyncIterator[Any]:
             yield saver
     else:
         yield target
-

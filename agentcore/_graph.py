@@ -5,9 +5,9 @@
                                         |   +--> output_guard -> remember -> finish          |
                                         +---------------------------------------------------+
 
-`call_model` loops to itself after a malformed turn; `policy_check` skips `approval` when nothing needs asking;
-`approval` repeats while calls are still waiting for a decision; any node may route to `finish` (budget, abort,
-failure).
+The edges are `EDGES` below. `call_model` loops to itself after a malformed turn; `policy_check` skips `approval`
+when nothing needs asking; `approval` repeats while calls are still waiting for a decision; any node may route to
+`finish` (budget, abort, failure).
 """
 
 from __future__ import annotations
@@ -34,13 +34,39 @@ NODES = (
 )
 
 
-def _flushing(node: Callable[[AgentState], Awaitable[dict[str, Any]]], rt: RunContext) -> Any:
-    """Write the run store's buffered rows once per node (one transaction, not one per event)."""
+#: Where each node may go next: the graph's edges. A node with one way out is wired with a plain edge; a node with
+#: several names its choice in its update's `route` key, which becomes a `Command(goto=...)`: no branch function
+#: has to read the whole state back after every node.
+EDGES: dict[str, tuple[str, ...]] = {
+    'input_guard': ('recall_memory', 'finish'),
+    'recall_memory': ('call_model',),
+    'call_model': ('policy_check', 'call_model', 'output_guard', 'finish'),
+    'policy_check': ('approval', 'run_tools', 'finish'),
+    'approval': ('approval', 'run_tools', 'finish'),
+    'run_tools': ('call_model', 'finish'),
+    'output_guard': ('remember',),
+    'remember': ('finish',),
+    'finish': (),
+}
+
+
+def _node(
+    node: Callable[[AgentState], Awaitable[dict[str, Any]]], rt: RunContext, destinations: tuple[str, ...]
+) -> Any:
+    """Wrap a node for the graph: flush the run store after it, and turn its `route` into a `Command`.
+
+    The run store's buffered rows are written once per node (one transaction, not one per event). Only nodes with
+    several ways out return a `Command`.
+
+    Raises:
+        RuntimeError: a node chose a destination it is not wired to (a bug in the node).
+    """
+    from langgraph.types import Command
 
     @functools.wraps(node)
-    async def run(state: AgentState) -> dict[str, Any]:
+    async def run(state: AgentState) -> Any:
         try:
-            return await node(state)
+            update = await node(state)
         finally:
             try:
                 rt.store.flush()
@@ -48,6 +74,13 @@ def _flushing(node: Callable[[AgentState], Awaitable[dict[str, Any]]], rt: RunCo
                 if rt.audit is not None:  # the chained rows were not written: re-read the heads next time
                     rt.audit.forget()
                 raise
+        route = update.pop('route', None)
+        if len(destinations) < 2:
+            return update
+        route = route or 'finish'
+        if route not in destinations:
+            raise RuntimeError(f'node {node.__name__!r} routed to {route!r}, which is not one of {destinations}')
+        return Command(update=update, goto=route)
 
     return run
 
@@ -59,16 +92,10 @@ def build_graph(rt: RunContext, checkpointer: Any | None = None) -> Any:
     n = Nodes(rt)
     g: Any = StateGraph(AgentState)
     for name in NODES:
-        g.add_node(name, _flushing(getattr(n, name), rt))
-
+        ways = EDGES[name]
+        g.add_node(name, _node(getattr(n, name), rt, ways), destinations=ways if len(ways) > 1 else None)
+        if len(ways) == 1:
+            g.add_edge(name, ways[0])
     g.add_edge(START, 'input_guard')
-    g.add_conditional_edges('input_guard', n.route, ['recall_memory', 'finish'])
-    g.add_edge('recall_memory', 'call_model')
-    g.add_conditional_edges('call_model', n.route, ['policy_check', 'call_model', 'output_guard', 'finish'])
-    g.add_conditional_edges('policy_check', n.route, ['approval', 'run_tools', 'finish'])
-    g.add_conditional_edges('approval', n.route, ['approval', 'run_tools', 'finish'])
-    g.add_conditional_edges('run_tools', n.route, ['call_model', 'finish'])
-    g.add_edge('output_guard', 'remember')
-    g.add_edge('remember', 'finish')
     g.add_edge('finish', END)
     return g.compile(checkpointer=checkpointer)

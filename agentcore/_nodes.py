@@ -291,11 +291,6 @@ class Nodes:
                                  cost_usd=state.get('cost_usd', 0.0)))
         return {'status': status}
 
-    # -- routing ----------------------------------------------------------------------------------------------
-    @staticmethod
-    def route(state: AgentState) -> str:
-        return state.get('route') or 'finish'
-
 
 def _stop_by_budget(kind: str, why: str) -> Update:
     return {'status': 'stopped_by_budget', 'stop_reason': f'budget {kind}: {why}', 'route': 'finish'}

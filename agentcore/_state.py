@@ -41,4 +41,3 @@ class AgentState(TypedDict, total=False):
     output_tokens: int
     cost_usd: float
     started_at: float
-    route: str

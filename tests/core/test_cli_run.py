@@ -124,3 +124,16 @@ def test_cli_runs_remember_and_recall_with_the_local_store(workdir: Path, agentc
     assert recalled[0]['episodes'][0]['run_id'] == json.loads(first.stdout)['run_id']
     listed = _agentcore('memory', 'list', '--json', cwd=workdir, home=agentcore_home)
     assert listed.returncode == 0 and len(json.loads(listed.stdout)) == 2
+
+
+def test_a_corrupt_checkpoint_file_is_one_line_naming_the_file(workdir: Path, agentcore_home: Path) -> None:
+    agentcore_home.mkdir(parents=True, exist_ok=True)
+    broken = agentcore_home / 'checkpoints.sqlite'
+    broken.write_bytes(b'not sqlite at all ' * 200)
+    out = _agentcore('run', 'hi', '--model', 'scripted:script.yaml', '--tools', 'mytools:add', cwd=workdir,
+                     home=agentcore_home)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and 'Traceback' not in out.stderr, out.stderr
+    assert str(broken) in lines[0] and 'not a database' in lines[0]
+    assert broken.read_bytes() == b'not sqlite at all ' * 200  # the file is reported, never overwritten
