@@ -7,6 +7,7 @@ import json
 import time
 from typing import Any
 
+from ._conversation import Conversations
 from ._events import (
     ApprovalRequested,
     ApprovalResolved,
@@ -40,6 +41,7 @@ class Nodes:
 
     def __init__(self, rt: RunContext) -> None:
         self.rt = rt
+        self.conversations = Conversations()
 
     # -- input guard ------------------------------------------------------------------------------------------
     async def input_guard(self, state: AgentState) -> Update:
@@ -94,7 +96,7 @@ class Nodes:
                                  usd=state.get('cost_usd', 0.0), elapsed_s=elapsed)
         if hit is not None:
             return _stop_by_budget(*hit)
-        request = ModelRequest(messages=[Message.model_validate(m) for m in state['messages']],
+        request = ModelRequest(messages=self.conversations.messages(run_id, state['messages']),
                                tools=rt.tool_specs())
         rt.emit(ModelTurnStarted(run_id=run_id, step=steps + 1))
         remaining = None if rt.budget.max_seconds is None else rt.budget.max_seconds - elapsed
@@ -277,6 +279,7 @@ class Nodes:
 
     # -- finish -----------------------------------------------------------------------------------------------
     async def finish(self, state: AgentState) -> Update:
+        self.conversations.forget(state['run_id'])
         status = state.get('status') or 'completed'
         if status == 'running':
             status = 'completed'
@@ -327,7 +330,8 @@ def _audit_head(rt: RunContext, run_id: str) -> dict[str, Any]:
     if log is None:
         return {}
     rt.store.flush()
-    return {'audit_head': log.head(run_id), 'audit_records': log.count(run_id)}
+    records, head = log.tip(run_id)
+    return {'audit_head': head, 'audit_records': records}
 
 
 def _audit(rt: RunContext, run_id: str, kind: str, payload: dict[str, Any]) -> None:

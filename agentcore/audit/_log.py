@@ -90,21 +90,22 @@ class AuditLog:
 
     def append_deferred(
         self, run_id: str, kind: str, payload: dict[str, Any], sink: Callable[[Any, dict[str, Any]], None]
-    ) -> AuditRecord:
+    ) -> str:
         """Chain one record (redacted) and hand its row to `sink(table, row)` instead of inserting it.
 
         For writers that batch rows into one transaction (the run store flushes once per graph node). Only one
-        process may write a run's chain this way; call `forget(run_id)` if the batch is not written.
+        process may write a run's chain this way; call `forget(run_id)` if the batch is not written. Returns the
+        new record's hash (the run's new head).
 
         Raises:
             ValueError: `payload` cannot be converted to JSON.
         """
         text = self._payload_text(kind, payload)
         with self._lock(run_id):
-            record = self._next_record(run_id, kind, text)
-            sink(_AUDIT, record.model_dump(exclude={'id'}))
-            self._heads[run_id] = (record.seq + 1, record.hash)
-            return record
+            row = self._next_row(run_id, kind, text)
+            sink(_AUDIT, row)
+            self._heads[run_id] = (row['seq'] + 1, row['hash'])
+            return str(row['hash'])
 
     def forget(self, run_id: str | None = None) -> None:
         """Drop cached chain heads (of one run, or all): the next append re-reads the head from the table."""
@@ -119,23 +120,26 @@ class AuditLog:
         except Exception as exc:  # pydantic_core raises its own serialisation errors
             raise ValueError(f'audit payload for {kind!r} is not JSON-serialisable: {exc}') from exc
 
-    def _next_record(self, run_id: str, kind: str, text: str) -> AuditRecord:
+    def _next_row(self, run_id: str, kind: str, text: str) -> dict[str, Any]:
+        seq, prev = self._tip(run_id)
+        ts = datetime.now(UTC).isoformat(timespec='microseconds')
+        return {'run_id': run_id, 'seq': seq, 'ts': ts, 'kind': kind, 'payload': text, 'prev_hash': prev,
+                'hash': record_hash(prev, run_id, seq, ts, kind, text)}
+
+    def _tip(self, run_id: str) -> tuple[int, str]:
+        """(next seq, hash of the last record) of the run's chain: cached, else read from the table."""
         head = self._heads.get(run_id)
         if head is None:
             last = self._last(run_id)
             head = (0, GENESIS_HASH) if last is None else (last.seq + 1, last.hash)
-        seq, prev = head
-        ts = datetime.now(UTC).isoformat(timespec='microseconds')
-        record = AuditRecord(run_id=run_id, seq=seq, ts=ts, kind=kind, payload=text, prev_hash=prev, hash='')
-        record.hash = record.compute_hash()
-        return record
+        return head
 
     def _insert(self, run_id: str, kind: str, text: str) -> AuditRecord:
         # The chain head of each run is cached, so an append is one INSERT; a racing writer in another process
         # trips the (run_id, seq) unique constraint, and the retry reloads the head from the table.
-        record = self._next_record(run_id, kind, text)
+        values = self._next_row(run_id, kind, text)
+        record = AuditRecord(**values)
         seq = record.seq
-        values = record.model_dump(exclude={'id'})
         try:
             with self.engine.begin() as conn:
                 key = conn.execute(insert(_AUDIT).values(**values)).inserted_primary_key
@@ -161,6 +165,14 @@ class AuditLog:
         with Session(self.engine) as session:
             rows = session.exec(select(AuditRecord).where(AuditRecord.run_id == run_id).order_by(col(AuditRecord.seq)))
             return list(rows)
+
+    def tip(self, run_id: str) -> tuple[int, str | None]:
+        """(number of records, hash of the last one or `None`) of the run's chain.
+
+        No query is made when this log wrote the run's latest records itself.
+        """
+        seq, last = self._tip(run_id)
+        return seq, None if seq == 0 else last
 
     def head(self, run_id: str) -> str | None:
         """The hash of the run's last record (keep it elsewhere to detect truncation), or `None`."""
