@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
@@ -14,11 +16,11 @@ from pydantic import BaseModel, Field
 
 from ._budget import Budget
 from ._checkpoint import open_checkpointer
-from ._events import RunEvent, RunFinished, RunStarted, parse_event
+from ._events import RunEvent, RunFinished, RunStarted
 from ._graph import build_graph
 from ._messages import Usage
 from ._model import ChatModel
-from ._runtime import DEFAULT_INSTRUCTIONS, RUN_SANDBOX, RunContext
+from ._runtime import DEFAULT_INSTRUCTIONS, RUN_EVENTS, RUN_SANDBOX, RunContext
 from ._settings import Settings, load_settings
 from ._wiring import (
     allowlist_probe,
@@ -244,8 +246,8 @@ class Agent:
                 graph_input = await self._ask_approver(pending)
         while True:
             interrupted: dict[str, Any] | None = None
-            async for chunk in graph.astream(graph_input, config, stream_mode='custom', durability='sync'):
-                yield parse_event(chunk) if isinstance(chunk, dict) else chunk
+            async for event in _run_graph(graph, graph_input, config):
+                yield event
             snapshot = await graph.aget_state(config)
             interrupted = _interrupt_value(snapshot)
             if interrupted is not None and self.approver is not None:
@@ -291,6 +293,43 @@ class Agent:
         async for _ in events:
             pass
         return self._results.pop(run_id)
+
+
+async def _run_graph(graph: Any, graph_input: Any, config: dict[str, Any]) -> AsyncIterator[RunEvent]:
+    """Run `graph` to its end or its next interrupt, yielding the events its nodes emit as they happen.
+
+    Events reach the caller through an in-process queue (`RUN_EVENTS`), as the typed objects the nodes built: no
+    serialisation, and none of the per-event wake-ups of LangGraph's own custom stream. Closing the iterator
+    early cancels the run.
+
+    Raises:
+        Exception: whatever the graph raised.
+    """
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[RunEvent | None] = asyncio.Queue()
+    owner = threading.get_ident()
+
+    def sink(event: RunEvent) -> None:
+        if threading.get_ident() == owner:
+            queue.put_nowait(event)
+        else:  # emitted from a worker thread
+            loop.call_soon_threadsafe(queue.put_nowait, event)
+
+    token = RUN_EVENTS.set(sink)
+    try:  # the task copies the current context, sink included
+        task = asyncio.ensure_future(graph.ainvoke(graph_input, config, durability='sync'))
+    finally:
+        RUN_EVENTS.reset(token)
+    task.add_done_callback(lambda _: queue.put_nowait(None))
+    try:
+        while (event := await queue.get()) is not None:
+            yield event
+        await task
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 def _sync(coro: Coroutine[Any, Any, T]) -> T:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -49,6 +50,9 @@ class _Decision:
     rule: str
     reason: str
 
+
+#: Where the run in progress sends its events (set by `Agent` around each run; `None` outside one).
+RUN_EVENTS: ContextVar[Callable[[RunEvent], None] | None] = ContextVar('agentcore_run_events', default=None)
 
 #: The sandbox of the run in progress (one per run when the agent has a pool), set by `Agent` around each run.
 RUN_SANDBOX: ContextVar[Any | None] = ContextVar('agentcore_run_sandbox', default=None)
@@ -113,12 +117,8 @@ class RunContext:
 
     def emit(self, event: RunEvent, *, persist: bool = True) -> None:
         """Record an event in the run store (unless `persist` is false) and send it to whoever streams the run."""
-        from langgraph.config import get_stream_writer
-
         if persist:
             self.store.add_event(event.run_id, self.redact(event.model_dump(mode='json')))
-        try:
-            writer = get_stream_writer()
-        except RuntimeError:  # called outside a graph run (tests, tools)
-            return
-        writer(event)  # in-process: the stream hands the typed event over as it is
+        sink = RUN_EVENTS.get()
+        if sink is not None:  # None outside a run (tests, tools called directly)
+            sink(event)

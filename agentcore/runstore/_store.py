@@ -79,7 +79,7 @@ class RunStore:
         self._seq: dict[str, int] = {}
         # The ledger of runs this store created, mirrored in memory: their calls are looked up without a query.
         self._own_runs: set[str] = set()
-        self._own_calls: dict[tuple[str, str], ToolCallRecord] = {}
+        self._own_calls: dict[tuple[str, str], dict[str, Any]] = {}
         self._buffer: list[tuple[Any, dict[str, Any]]] = []
 
     # -- runs -------------------------------------------------------------------------------------------------
@@ -239,7 +239,8 @@ class RunStore:
     def tool_call(self, run_id: str, call_id: str) -> ToolCallRecord | None:
         """The ledger entry of a call, or `None` if it never started."""
         if run_id in self._own_runs:
-            return self._own_calls.get((run_id, call_id))
+            own = self._own_calls.get((run_id, call_id))
+            return None if own is None else ToolCallRecord.model_validate(own)
         with self.engine.connect() as conn:
             row = conn.execute(select(_CALLS).where(_CALLS.c.run_id == run_id, _CALLS.c.call_id == call_id)).first()
         return None if row is None else ToolCallRecord.model_validate(dict(row._mapping))
@@ -284,13 +285,13 @@ class RunStore:
                 raise RunNotFoundError(f'{run_id}/{call_id}')
         cached = self._own_calls.get((run_id, call_id))
         if cached is not None:
-            self._remember_call({**cached.model_dump(), 'status': 'completed', 'content': content, 'is_error': is_error,
+            self._remember_call({**cached, 'status': 'completed', 'content': content, 'is_error': is_error,
                                  'full_output': full_output, 'data_json': None if data is None else _dumps(data),
                                  'finished_at': _now()})
 
     def _remember_call(self, row: dict[str, Any]) -> None:
-        if row['run_id'] in self._own_runs:
-            self._own_calls[(row['run_id'], row['call_id'])] = ToolCallRecord.model_validate(row)
+        if row['run_id'] in self._own_runs:  # validated into a ToolCallRecord only when looked up
+            self._own_calls[(row['run_id'], row['call_id'])] = row
 
     @staticmethod
     def _call_exists(conn: Connection, run_id: str, call_id: str) -> bool:
