@@ -7,7 +7,7 @@ import contextlib
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -165,8 +165,9 @@ class Agent:
         state = {'run_id': run_id, 'task': task, 'namespace': self.namespace, 'status': 'running',
                  'started_at': time.time(), 'steps': 0, 'tool_calls': 0, 'input_tokens': 0, 'output_tokens': 0,
                  'cost_usd': 0.0, 'pending': []}
-        async for event in self._drive(run_id, state):
-            yield event
+        async with contextlib.aclosing(self._drive(run_id, state)) as events:
+            async for event in events:
+                yield event
 
     async def aresume(self, run_id: str, decision: Any | None = None) -> RunResult:
         """Continue a run after a crash (from its last checkpoint) or after a pause for approval.
@@ -190,8 +191,9 @@ class Agent:
             from ._nodes import normalise_decision
 
             graph_input = Command(resume=normalise_decision(decision))
-        async for event in self._drive(run_id, graph_input, resuming=True):
-            yield event
+        async with contextlib.aclosing(self._drive(run_id, graph_input, resuming=True)) as events:
+            async for event in events:
+                yield event
 
     # -- sync wrappers ----------------------------------------------------------------------------------------
     def run(self, task: str, *, run_id: str | None = None) -> RunResult:
@@ -203,7 +205,7 @@ class Agent:
         return _sync(self.aresume(run_id, decision))
 
     # -- driving the graph ------------------------------------------------------------------------------------
-    async def _drive(self, run_id: str, graph_input: Any, *, resuming: bool = False) -> AsyncIterator[RunEvent]:
+    async def _drive(self, run_id: str, graph_input: Any, *, resuming: bool = False) -> AsyncGenerator[RunEvent, None]:
         if isinstance(self.checkpointer, str) and self.checkpointer == 'memory':
             from langgraph.checkpoint.memory import InMemorySaver
 
@@ -212,8 +214,10 @@ class Agent:
             graph = self._graph(saver)
             token = RUN_SANDBOX.set(sandbox)
             try:
-                async for event in self._drive_graph(graph, run_id, graph_input, resuming=resuming):
-                    yield event
+                # aclosing: a consumer that stops early closes every generator down to the graph run, at once
+                async with contextlib.aclosing(self._drive_graph(graph, run_id, graph_input, resuming=resuming)) as ev:
+                    async for event in ev:
+                        yield event
             finally:
                 RUN_SANDBOX.reset(token)
 
@@ -229,7 +233,7 @@ class Agent:
 
     async def _drive_graph(
         self, graph: Any, run_id: str, graph_input: Any, *, resuming: bool
-    ) -> AsyncIterator[RunEvent]:
+    ) -> AsyncGenerator[RunEvent, None]:
         config = {'configurable': {'thread_id': run_id}, 'recursion_limit': 100_000}
         if resuming:
             snapshot = await graph.aget_state(config)
@@ -246,8 +250,9 @@ class Agent:
                 graph_input = await self._ask_approver(pending)
         while True:
             interrupted: dict[str, Any] | None = None
-            async for event in _run_graph(graph, graph_input, config):
-                yield event
+            async with contextlib.aclosing(_run_graph(graph, graph_input, config)) as events:
+                async for event in events:
+                    yield event
             snapshot = await graph.aget_state(config)
             interrupted = _interrupt_value(snapshot)
             if interrupted is not None and self.approver is not None:
@@ -295,7 +300,7 @@ class Agent:
         return self._results.pop(run_id)
 
 
-async def _run_graph(graph: Any, graph_input: Any, config: dict[str, Any]) -> AsyncIterator[RunEvent]:
+async def _run_graph(graph: Any, graph_input: Any, config: dict[str, Any]) -> AsyncGenerator[RunEvent, None]:
     """Run `graph` to its end or its next interrupt, yielding the events its nodes emit as they happen.
 
     Events reach the caller through an in-process queue (`RUN_EVENTS`), as the typed objects the nodes built: no

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager, closing
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, closing, contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from ._wal import BackgroundCheckpointer
 
 
 @cache
@@ -18,9 +20,17 @@ def _loop_sqlite_saver() -> type[Any]:
     round trips, which is most of a step's time. A SQLite write in WAL mode with `synchronous=NORMAL` takes tens of
     microseconds, so doing it inline blocks the loop for less than one round trip costs. All SQL is langgraph's own.
     """
+    from langgraph.checkpoint.base import WRITES_IDX_MAP
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     class LoopSqliteSaver(SqliteSaver):
+        _defer_commit = False
+
+        @contextmanager
+        def cursor(self, transaction: bool = True) -> Iterator[sqlite3.Cursor]:
+            with super().cursor(transaction=transaction and not self._defer_commit) as cur:
+                yield cur
+
         async def aget_tuple(self, config: Any) -> Any:
             return self.get_tuple(config)
 
@@ -29,12 +39,27 @@ def _loop_sqlite_saver() -> type[Any]:
             for item in self.list(config, filter=filter, before=before, limit=limit):
                 yield item
 
+        wal: BackgroundCheckpointer | None = None
+
         async def aput(self, config: Any, checkpoint: Any, metadata: Any, new_versions: Any) -> Any:
-            return self.put(config, checkpoint, metadata, new_versions)
+            saved = self.put(config, checkpoint, metadata, new_versions)
+            if self.wal is not None:
+                self.wal.committed()
+            return saved
 
         async def aput_writes(self, config: Any, writes: Sequence[tuple[str, Any]], task_id: str,
                               task_path: str = '') -> None:
-            self.put_writes(config, writes, task_id, task_path)
+            # A finished task's writes are committed together with the checkpoint that follows them: one commit
+            # per super-step instead of two. Writes that no checkpoint may follow (an interrupt, an error, a
+            # resume value) are committed at once; `open_checkpointer` commits whatever is left when it closes. A
+            # crash between the two loses only the writes of a task whose checkpoint was not written: it runs
+            # again on resume, as it would had the crash come a moment earlier (the effect ledger still keeps a
+            # tool with side effects from running twice).
+            self._defer_commit = not any(channel in WRITES_IDX_MAP for channel, _ in writes)
+            try:
+                self.put_writes(config, writes, task_id, task_path)
+            finally:
+                self._defer_commit = False
 
         async def adelete_thread(self, thread_id: str) -> None:
             self.delete_thread(thread_id)
@@ -56,6 +81,7 @@ def _connect_sqlite(path: Path) -> sqlite3.Connection:
             conn.execute('PRAGMA journal_mode=WAL')
             conn.execute('PRAGMA synchronous=NORMAL')
             conn.execute('PRAGMA busy_timeout=5000')
+            conn.execute(BackgroundCheckpointer.WRITER_PRAGMA)  # checkpoints run on a thread of their own
             _loop_sqlite_saver()(conn).setup()
         except BaseException:
             conn.close()
@@ -81,8 +107,15 @@ async def open_checkpointer(target: Any) -> AsyncIterator[Any]:
     if isinstance(target, Path):
         target.parent.mkdir(parents=True, exist_ok=True)
         # The saver serialises access with its own lock; the connection is only used from the event loop's thread.
+        wal = BackgroundCheckpointer(str(target))
         with closing(_connect_sqlite(target)) as conn:
-            yield _loop_sqlite_saver()(conn)
+            saver = _loop_sqlite_saver()(conn)
+            saver.wal = wal
+            try:
+                yield saver
+            finally:
+                conn.commit()
+                wal.close()
     elif isinstance(target, str) and target.startswith(('postgres://', 'postgresql://')):
         from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 

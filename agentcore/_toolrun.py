@@ -92,6 +92,8 @@ async def run_calls(rt: RunContext, state: dict[str, Any], calls: list[PendingCa
                                  is_error=is_error, reused=reused, duration_s=elapsed))
         return tool_message(call['id'], call['name'], content)
 
+    if len(calls) == 1:  # the common case: no tasks to spawn
+        return [await one(calls[0])]
     return list(await asyncio.gather(*(one(c) for c in calls)))
 
 

@@ -94,13 +94,25 @@ class Scanner:
         self._uses_words = sum(c[2] is not None for c in self._compiled) >= _MIN_WORD_KEYS
         if not self._uses_words:
             self._compiled = [(r, k, None, c, p) for r, k, _, c, p in self._compiled]
+        # Entries checked with `in`, and word-keyed entries indexed by their first word: a scan only visits the
+        # word-keyed entries whose first word the text has (one set intersection instead of a loop over them all).
+        self._plain = [i for i, c in enumerate(self._compiled) if c[2] is None]
+        self._by_first_word: dict[bytes, list[int]] = {}
+        for i, c in enumerate(self._compiled):
+            if c[2] is not None:
+                self._by_first_word.setdefault(c[2][0], []).append(i)
+        self._first_words = frozenset(self._by_first_word)
 
     def scan(self, text: str) -> Iterator[Hit]:
         """All hits, rule by rule (not sorted). Overlaps between rules are possible."""
         haystack = text if self._case_sensitive else text.replace('\u0130', 'i').lower()
         words = _words(haystack) if self._uses_words else set()
+        visit = self._plain
+        if self._by_first_word:
+            visit = sorted([*visit, *(i for w in words & self._first_words for i in self._by_first_word[w])])
         present: dict[str, bool] = {}
-        for rule, keyword, keys, check_word, pattern in self._compiled:
+        for index in visit:
+            rule, keyword, keys, check_word, pattern = self._compiled[index]
             found = present.get(keyword)
             if found is None:
                 if keys is not None:
