@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, closing, contextmanager
 from functools import cache
@@ -40,6 +41,7 @@ def _loop_sqlite_saver() -> type[Any]:
                 yield item
 
         wal: BackgroundCheckpointer | None = None
+        path = ''
 
         async def aput(self, config: Any, checkpoint: Any, metadata: Any, new_versions: Any) -> Any:
             saved = self.put(config, checkpoint, metadata, new_versions)
@@ -54,8 +56,11 @@ def _loop_sqlite_saver() -> type[Any]:
             # resume value) are committed at once; `open_checkpointer` commits whatever is left when it closes. A
             # crash between the two loses only the writes of a task whose checkpoint was not written: it runs
             # again on resume, as it would had the crash come a moment earlier (the effect ledger still keeps a
-            # tool with side effects from running twice).
-            self._defer_commit = not any(channel in WRITES_IDX_MAP for channel, _ in writes)
+            # tool with side effects from running twice). Only a file's sole saver in this process defers: an open
+            # transaction would make another connection of this event loop wait for a lock that is released only
+            # once the loop runs again (see `_OPEN`).
+            self._defer_commit = (not any(channel in WRITES_IDX_MAP for channel, _ in writes)
+                                  and len(_OPEN.get(self.path, ())) == 1)
             try:
                 self.put_writes(config, writes, task_id, task_path)
             finally:
@@ -68,6 +73,34 @@ def _loop_sqlite_saver() -> type[Any]:
             return self.get_delta_channel_history(config=config, channels=channels)
 
     return LoopSqliteSaver
+
+
+#: The SQLite savers open in this process, by file.
+_OPEN: dict[str, list[Any]] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+@contextmanager
+def _registered(path: str) -> Iterator[list[Any]]:
+    """Register a saver of `path` for its lifetime (append it to the yielded list).
+
+    A second saver of the same file makes the ones already open commit what they deferred, before it can write.
+    """
+    with _OPEN_LOCK:
+        others = list(_OPEN.get(path, ()))
+        mine = _OPEN.setdefault(path, [])
+    for saver in others:
+        with saver.lock:
+            saver.conn.commit()
+    slot: list[Any] = []
+    try:
+        yield slot
+    finally:
+        with _OPEN_LOCK:
+            for saver in slot:
+                mine.remove(saver)
+            if not mine:
+                _OPEN.pop(path, None)
 
 
 def _connect_sqlite(path: Path) -> sqlite3.Connection:
@@ -107,14 +140,19 @@ async def open_checkpointer(target: Any) -> AsyncIterator[Any]:
     if isinstance(target, Path):
         target.parent.mkdir(parents=True, exist_ok=True)
         # The saver serialises access with its own lock; the connection is only used from the event loop's thread.
-        wal = BackgroundCheckpointer(str(target))
-        with closing(_connect_sqlite(target)) as conn:
+        key = str(target.resolve())
+        wal = BackgroundCheckpointer(key)
+        with _registered(key) as slot, closing(_connect_sqlite(target)) as conn:
             saver = _loop_sqlite_saver()(conn)
-            saver.wal = wal
+            saver.wal, saver.path = wal, key
+            with _OPEN_LOCK:
+                _OPEN.setdefault(key, []).append(saver)
+                slot.append(saver)
             try:
                 yield saver
             finally:
-                conn.commit()
+                with saver.lock:
+                    conn.commit()
                 wal.close()
     elif isinstance(target, str) and target.startswith(('postgres://', 'postgresql://')):
         from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver

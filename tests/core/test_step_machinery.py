@@ -195,3 +195,30 @@ async def test_closing_the_stream_early_cancels_the_run() -> None:
     assert time.monotonic() - started < 10
     leftover = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
     assert not [t for t in leftover if 'ainvoke' in repr(t.get_coro())]
+
+
+async def test_a_second_saver_of_the_same_file_turns_deferred_commits_off(tmp_path: Path) -> None:
+    from langgraph.checkpoint.base import empty_checkpoint
+
+    db = tmp_path / 'ckpt.sqlite'
+    async with open_checkpointer(db) as first:
+        saved = await first.aput(_config('a'), empty_checkpoint(), {'source': 'input', 'step': -1}, {})
+        await first.aput_writes(saved, [('messages', [])], 'task-1')
+        assert _rows(db, 'writes') == 0
+        async with open_checkpointer(db) as second:
+            assert _rows(db, 'writes') == 1  # opening the second committed what the first had deferred
+            other = await second.aput(_config('b'), empty_checkpoint(), {'source': 'input', 'step': -1}, {})
+            await first.aput_writes(saved, [('messages', [])], 'task-2')
+            await second.aput_writes(other, [('messages', [])], 'task-3')
+            assert _rows(db, 'writes') == 3  # with two connections open nothing waits in a transaction
+        await first.aput_writes(saved, [('messages', [])], 'task-4')
+        assert _rows(db, 'writes') == 3  # alone again: deferred
+
+
+async def test_concurrent_runs_share_a_checkpoint_file(tmp_path: Path) -> None:
+    def agent() -> Agent:
+        turns: list[Any] = [{'tool_calls': [{'name': 'add', 'arguments': {'a': i, 'b': 1}}]} for i in range(5)]
+        return Agent(model=ScriptedModel([*turns, 'done']), tools=[add], checkpointer=tmp_path / 'ckpt.sqlite')
+
+    results = await asyncio.wait_for(asyncio.gather(*(agent().arun('count') for _ in range(6))), timeout=60)
+    assert [(r.status, r.tool_calls) for r in results] == [('completed', 5)] * 6
