@@ -157,8 +157,10 @@ class Agent:
     async def astream(self, task: str, *, run_id: str | None = None) -> AsyncIterator[RunEvent]:
         """Run `task`, yielding typed events as they happen. The last event is `RunFinished`."""
         run_id = run_id or uuid.uuid4().hex
-        self.store.create_run(run_id, self._rt.redact(task), self.model.name,
-                              {'tools': sorted(self._rt.tools), **self.run_metadata})
+        created = self.store.create_run(run_id, self._rt.redact(task), self.model.name,
+                                        {'tools': sorted(self._rt.tools), **self.run_metadata})
+        if created and self._rt.audit is not None:
+            self._rt.audit.begin(run_id)
         started = RunStarted(run_id=run_id, task=task, model=self.model.name)
         self.store.add_event(run_id, self._rt.redact(started.model_dump(mode='json')))
         yield started

@@ -12,7 +12,6 @@ when nothing needs asking; `approval` repeats while calls are still waiting for 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -63,7 +62,6 @@ def _node(
     """
     from langgraph.types import Command
 
-    @functools.wraps(node)
     async def run(state: AgentState) -> Any:
         try:
             update = await node(state)
@@ -82,6 +80,10 @@ def _node(
             raise RuntimeError(f'node {node.__name__!r} routed to {route!r}, which is not one of {destinations}')
         return Command(update=update, goto=route)
 
+    # Named like the node, but without `functools.wraps`: its `__wrapped__` would make LangGraph disassemble the
+    # whole node method, looking for subgraphs, every time an agent compiles its graph.
+    run.__name__ = run.__qualname__ = node.__name__
+    run.__doc__ = node.__doc__
     return run
 
 

@@ -107,6 +107,10 @@ class AuditLog:
             self._heads[run_id] = (row['seq'] + 1, row['hash'])
             return str(row['hash'])
 
+    def begin(self, run_id: str) -> None:
+        """Declare `run_id` a run that was just created, so without records: its first append reads nothing."""
+        self._heads.setdefault(run_id, (0, GENESIS_HASH))
+
     def forget(self, run_id: str | None = None) -> None:
         """Drop cached chain heads (of one run, or all): the next append re-reads the head from the table."""
         if run_id is None:

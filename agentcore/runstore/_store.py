@@ -31,6 +31,10 @@ class RunNotFoundError(LookupError):
         self.hint = 'list runs with `agentcore runs list`'
 
 
+#: Compiled INSERTs by (dialect, paramstyle, table), shared by every store of the process.
+_INSERT_SQL: dict[tuple[str, str, str], tuple[str, list[str]]] = {}
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -77,7 +81,6 @@ class RunStore:
         SQLModel.metadata.create_all(self.engine)
         _add_missing_columns(self.engine)
         self._lock = threading.Lock()
-        self._insert_cache: dict[str, tuple[str, list[str]]] = {}
         self._positional = self.engine.dialect.positional
         self._seq: dict[str, int] = {}
         # The ledger of runs this store created, mirrored in memory: their calls are looked up without a query.
@@ -89,15 +92,16 @@ class RunStore:
         self._wal: Any = None
 
     # -- runs -------------------------------------------------------------------------------------------------
-    def create_run(self, run_id: str, task: str, model: str, config: dict[str, Any] | None = None) -> None:
-        """Record a new run (a no-op if it already exists, so resuming is safe)."""
+    def create_run(self, run_id: str, task: str, model: str, config: dict[str, Any] | None = None) -> bool:
+        """Record a new run (a no-op if it already exists, so resuming is safe). Returns whether it was new."""
         with self.engine.begin() as conn:
             if conn.execute(select(_RUNS.c.run_id).where(_RUNS.c.run_id == run_id)).first() is not None:
-                return
+                return False
             now = _now()
             conn.execute(insert(_RUNS).values(run_id=run_id, task=task, model=model, created_at=now, updated_at=now,
                                               config_json=_dumps(config or {}), **_RUN_DEFAULTS))
         self._own_runs.add(run_id)
+        return True
 
     def update_run(self, run_id: str, **fields: Any) -> None:
         """Update columns of a run.
@@ -222,13 +226,14 @@ class RunStore:
             self._wal.committed()
 
     def _insert_sql(self, table: Any) -> tuple[str, list[str]]:
-        cached = self._insert_cache.get(table.name)
+        key = (self.engine.dialect.name, self.engine.dialect.paramstyle, table.name)
+        cached = _INSERT_SQL.get(key)
         if cached is None:
             columns = [c.name for c in table.columns if not (c.primary_key and c.autoincrement is True)
                        and not (c.primary_key and c.name == 'id')]
             compiled = insert(table).values({c: None for c in columns}).compile(dialect=self.engine.dialect)
             sql = str(compiled).split(' RETURNING ')[0]  # psycopg's executemany wants no result rows
-            cached = self._insert_cache[table.name] = (sql, list(compiled.positiontup or columns))
+            cached = _INSERT_SQL[key] = (sql, list(compiled.positiontup or columns))
         return cached
 
     def _last_seq(self, run_id: str) -> int:

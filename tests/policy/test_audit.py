@@ -158,3 +158,20 @@ def test_table_name_and_shared_metadata(engine: Engine) -> None:
     with engine.connect() as conn:
         names = [r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))]
     assert 'audit_log' in names
+
+
+def test_tip_and_begin_know_the_chain_without_asking_the_table(engine: Engine) -> None:
+    log = AuditLog(engine)
+    assert log.tip('run-1') == (0, None)
+    _fill(log, n=3)
+    assert log.tip('run-1') == (3, log.head('run-1'))
+    log.begin('run-1')  # a run with records is not reset by a stray begin
+    assert log.tip('run-1') == (3, log.head('run-1'))
+
+    fresh = AuditLog(engine)  # another process: reads the head from the table
+    assert fresh.tip('run-1') == (3, log.head('run-1'))
+    fresh.begin('run-new')
+    rows: list[dict[str, object]] = []
+    fresh.append_deferred('run-new', 'approval', {'decision': 'approve'}, lambda _table, row: rows.append(row))
+    assert (rows[0]['seq'], rows[0]['prev_hash']) == (0, GENESIS_HASH)
+    assert fresh.tip('run-new') == (1, rows[0]['hash'])
