@@ -152,11 +152,13 @@ class Agent:
     async def arun(self, task: str, *, run_id: str | None = None) -> RunResult:
         """Run `task` to completion (or to a pause for approval) and return the result."""
         run_id = run_id or uuid.uuid4().hex
-        return await self._consume(run_id, self.astream(task, run_id=run_id))
+        return await self._consume(run_id, self._start(task, run_id, live=False))
 
-    async def astream(self, task: str, *, run_id: str | None = None) -> AsyncIterator[RunEvent]:
+    def astream(self, task: str, *, run_id: str | None = None) -> AsyncIterator[RunEvent]:
         """Run `task`, yielding typed events as they happen. The last event is `RunFinished`."""
-        run_id = run_id or uuid.uuid4().hex
+        return self._start(task, run_id or uuid.uuid4().hex, live=True)
+
+    async def _start(self, task: str, run_id: str, *, live: bool) -> AsyncGenerator[RunEvent, None]:
         created = self.store.create_run(run_id, self._rt.redact(task), self.model.name,
                                         {'tools': sorted(self._rt.tools), **self.run_metadata})
         if created and self._rt.audit is not None:
@@ -167,7 +169,7 @@ class Agent:
         state = {'run_id': run_id, 'task': task, 'namespace': self.namespace, 'status': 'running',
                  'started_at': time.time(), 'steps': 0, 'tool_calls': 0, 'input_tokens': 0, 'output_tokens': 0,
                  'cost_usd': 0.0, 'pending': []}
-        async with contextlib.aclosing(self._drive(run_id, state)) as events:
+        async with contextlib.aclosing(self._drive(run_id, state, live=live)) as events:
             async for event in events:
                 yield event
 
@@ -181,10 +183,13 @@ class Agent:
             RunNotFoundError: no such run in the run store.
             ValueError: the run awaits approval and no decision (and no approver) was given.
         """
-        return await self._consume(run_id, self.astream_resume(run_id, decision))
+        return await self._consume(run_id, self._resume(run_id, decision, live=False))
 
-    async def astream_resume(self, run_id: str, decision: Any | None = None) -> AsyncIterator[RunEvent]:
+    def astream_resume(self, run_id: str, decision: Any | None = None) -> AsyncIterator[RunEvent]:
         """Like `aresume`, yielding events."""
+        return self._resume(run_id, decision, live=True)
+
+    async def _resume(self, run_id: str, decision: Any | None, *, live: bool) -> AsyncGenerator[RunEvent, None]:
         self.store.get_run(run_id)
         graph_input: Any = None
         if decision is not None:
@@ -193,7 +198,7 @@ class Agent:
             from ._nodes import normalise_decision
 
             graph_input = Command(resume=normalise_decision(decision))
-        async with contextlib.aclosing(self._drive(run_id, graph_input, resuming=True)) as events:
+        async with contextlib.aclosing(self._drive(run_id, graph_input, resuming=True, live=live)) as events:
             async for event in events:
                 yield event
 
@@ -207,7 +212,13 @@ class Agent:
         return _sync(self.aresume(run_id, decision))
 
     # -- driving the graph ------------------------------------------------------------------------------------
-    async def _drive(self, run_id: str, graph_input: Any, *, resuming: bool = False) -> AsyncGenerator[RunEvent, None]:
+    async def _drive(
+        self, run_id: str, graph_input: Any, *, resuming: bool = False, live: bool = True
+    ) -> AsyncGenerator[RunEvent, None]:
+        """Run the graph for `run_id`.
+
+        With `live`, its events are streamed as they happen; without (`arun`), they are only stored.
+        """
         if isinstance(self.checkpointer, str) and self.checkpointer == 'memory':
             from langgraph.checkpoint.memory import InMemorySaver
 
@@ -217,7 +228,8 @@ class Agent:
             token = RUN_SANDBOX.set(sandbox)
             try:
                 # aclosing: a consumer that stops early closes every generator down to the graph run, at once
-                async with contextlib.aclosing(self._drive_graph(graph, run_id, graph_input, resuming=resuming)) as ev:
+                ev = self._drive_graph(graph, run_id, graph_input, resuming=resuming, live=live)
+                async with contextlib.aclosing(ev):
                     async for event in ev:
                         yield event
             finally:
@@ -234,7 +246,7 @@ class Agent:
         return self._compiled.copy(update={'checkpointer': saver})
 
     async def _drive_graph(
-        self, graph: Any, run_id: str, graph_input: Any, *, resuming: bool
+        self, graph: Any, run_id: str, graph_input: Any, *, resuming: bool, live: bool
     ) -> AsyncGenerator[RunEvent, None]:
         config = {'configurable': {'thread_id': run_id}, 'recursion_limit': 100_000}
         if resuming:
@@ -252,7 +264,7 @@ class Agent:
                 graph_input = await self._ask_approver(pending)
         while True:
             interrupted: dict[str, Any] | None = None
-            async with contextlib.aclosing(_run_graph(graph, graph_input, config)) as events:
+            async with contextlib.aclosing(_run_graph(graph, graph_input, config, live=live)) as events:
                 async for event in events:
                     yield event
             snapshot = await graph.aget_state(config)
@@ -302,16 +314,25 @@ class Agent:
         return self._results.pop(run_id)
 
 
-async def _run_graph(graph: Any, graph_input: Any, config: dict[str, Any]) -> AsyncGenerator[RunEvent, None]:
+async def _run_graph(
+    graph: Any, graph_input: Any, config: dict[str, Any], *, live: bool = True
+) -> AsyncGenerator[RunEvent, None]:
     """Run `graph` to its end or its next interrupt, yielding the events its nodes emit as they happen.
 
     Events reach the caller through an in-process queue (`RUN_EVENTS`), as the typed objects the nodes built: no
     serialisation, and none of the per-event wake-ups of LangGraph's own custom stream. Closing the iterator
-    early cancels the run.
+    early cancels the run. Without `live` nothing is yielded (nobody listens: the events are only stored).
 
     Raises:
         Exception: whatever the graph raised.
     """
+    if not live:
+        token = RUN_EVENTS.set(None)  # not even to an enclosing run's stream (an agent called by a tool)
+        try:
+            await graph.ainvoke(graph_input, config, durability='sync')
+        finally:
+            RUN_EVENTS.reset(token)
+        return
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[RunEvent | None] = asyncio.Queue()
     owner = threading.get_ident()

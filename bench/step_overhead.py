@@ -4,7 +4,9 @@ One step = one scripted model turn that calls a no-op tool, a policy check of th
 is a bare LangGraph graph doing that same work with the same shape (call_model -> policy_check -> run_tools, one
 super-step each) and the same checkpointer (SQLite, `durability="sync"`, in a temporary directory), so `ratio`
 isolates what agentcore adds per step: guardrails and redaction, the effect ledger, typed events, the run store and
-the audit chain. `minimal_loop_ms_per_step` is a two-node loop without the policy step, for reference.
+the audit chain. `minimal_loop_ms_per_step` is a two-node loop without the policy step, for reference. The
+agentcore side runs through `Agent.arun`; `agentcore_streaming_ms_per_step` is the same run through `Agent.astream`,
+every event handed to the caller as it happens.
 
 Each side runs a short and a long run (a fifth of `--steps`, and `--steps`), interleaved, `--repeats` times; a step
 costs the difference of the median times divided by the difference in steps. Per-run costs (opening the run store
@@ -47,7 +49,7 @@ def _turns(steps: int) -> list[Any]:
     return [{'tool_calls': [{'name': 'noop', 'arguments': {}}]}] * steps + ['done']
 
 
-async def agentcore_run(steps: int, home: Path) -> float:
+async def agentcore_run(steps: int, home: Path, *, streaming: bool = False) -> float:
     agent = Agent(
         model=ScriptedModel(_turns(steps)),
         tools=[noop],
@@ -56,7 +58,11 @@ async def agentcore_run(steps: int, home: Path) -> float:
         checkpointer=home / 'ckpt.sqlite',
     )
     t0 = time.perf_counter()
-    result = await agent.arun('loop')
+    if streaming:  # every event handed to the caller as it happens
+        events = [event async for event in agent.astream('loop')]
+        result = agent._results.pop(events[-1].run_id)
+    else:
+        result = await agent.arun('loop')
     elapsed = time.perf_counter() - t0
     assert result.status == 'completed' and result.tool_calls == steps, result
     return elapsed
@@ -118,6 +124,10 @@ async def bare_run(steps: int, home: Path, *, with_policy_node: bool = True) -> 
         return time.perf_counter() - t0
 
 
+async def agentcore_streaming_run(steps: int, home: Path) -> float:
+    return await agentcore_run(steps, home, streaming=True)
+
+
 async def minimal_run(steps: int, home: Path) -> float:
     return await bare_run(steps, home, with_policy_node=False)
 
@@ -133,7 +143,8 @@ async def main() -> None:
     parser.add_argument('--repeats', type=int, default=7)
     args = parser.parse_args()
     long_steps, short_steps = args.steps, max(1, args.steps // 5)
-    sides = {'agentcore': agentcore_run, 'bare': bare_run, 'minimal': minimal_run}
+    sides = {'agentcore': agentcore_run, 'streaming': agentcore_streaming_run, 'bare': bare_run,
+             'minimal': minimal_run}
     times: dict[tuple[str, int], list[float]] = {(side, n): [] for side in sides for n in (short_steps, long_steps)}
     for i in range(args.repeats + 1):  # the first round warms imports and caches, and is not counted
         for side, run in sides.items():  # interleaved, so machine noise hits every side alike
@@ -151,6 +162,7 @@ async def main() -> None:
         'agentcore_ms_per_step': round(ours, 3), 'bare_langgraph_ms_per_step': round(bare, 3),
         'ratio': round(ours / bare, 3), 'minimal_loop_ms_per_step': round(minimal, 3),
         'ratio_vs_minimal_loop': round(ours / minimal, 3),
+        'agentcore_streaming_ms_per_step': round(per_step['streaming'], 3),
         'agentcore_ms_per_run': round(per_run['agentcore'], 3), 'bare_langgraph_ms_per_run': round(per_run['bare'], 3),
         'steps': [short_steps, long_steps], 'repeats': args.repeats,
         'targets': {'ratio_max': 1.5, 'ms_per_step_max': 2.0},

@@ -222,3 +222,20 @@ async def test_concurrent_runs_share_a_checkpoint_file(tmp_path: Path) -> None:
 
     results = await asyncio.wait_for(asyncio.gather(*(agent().arun('count') for _ in range(6))), timeout=60)
     assert [(r.status, r.tool_calls) for r in results] == [('completed', 5)] * 6
+
+
+@tool(side_effects='none')
+async def delegate() -> str:
+    """Hand the work to an inner agent, run without streaming."""
+    inner = Agent(model=ScriptedModel([{'tool_calls': [{'name': 'add', 'arguments': {'a': 1, 'b': 2}}]}, 'three']),
+                  tools=[add], checkpointer='memory')
+    return (await inner.arun('inner')).output or ''
+
+
+async def test_an_agent_run_inside_a_tool_keeps_its_events_out_of_the_outer_stream() -> None:
+    outer = Agent(model=ScriptedModel([{'tool_calls': [{'name': 'delegate', 'arguments': {}}]}, 'done']),
+                  tools=[delegate], checkpointer='memory')
+    events = [e async for e in outer.astream('outer')]
+    assert {e.run_id for e in events} == {events[0].run_id}
+    finished = [e for e in events if isinstance(e, ToolCallFinished)]
+    assert 'three' in finished[0].content
