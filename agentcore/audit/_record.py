@@ -26,7 +26,7 @@ class AuditRecord(SQLModel, table=True):
     __table_args__ = (UniqueConstraint('run_id', 'seq', name='uq_audit_log_run_seq'),)
 
     id: int | None = Field(default=None, primary_key=True)
-    run_id: str = Field(index=True)
+    run_id: str  # looked up through the (run_id, seq) unique index: a second index would only slow appends
     seq: int
     ts: str
     kind: str
