@@ -61,6 +61,7 @@ class Redactor:
         self._tokens = Scanner(tuple(r for r in TOKEN_RULES if r.kind in self.kinds), case_sensitive=True)
         self._keywords = Scanner(tuple(r for r in KEYWORD_RULES if r.kind in self.kinds))
         self._cache: dict[str, tuple[str, list[Finding]]] = {}
+        self._secret_keys: dict[str, bool] = {}
 
     @property
     def name(self) -> str:
@@ -129,19 +130,31 @@ class Redactor:
         `[REDACTED:generic_secret]`. Tuples become lists; other values are returned as they are.
         """
         if isinstance(value, str):
-            return self.redact(value)[0]
+            return self.redact(value)[0] if len(value) >= _MIN_SECRET_CHARS else value
         if isinstance(value, dict):
             out: dict[Any, Any] = {}
             for key, item in value.items():
-                secret_key = isinstance(key, str) and SECRET_KEY_RE.search(key) is not None
-                if secret_key and isinstance(item, str) and item and 'generic_secret' in self.kinds:
+                if isinstance(item, str) and item and self._is_secret_key(key):
                     out[key] = '[REDACTED:generic_secret]'
+                elif isinstance(item, bool | int | float) or item is None:
+                    out[key] = item
                 else:
                     out[key] = self.redact_obj(item)
             return out
         if isinstance(value, list | tuple):
             return [self.redact_obj(item) for item in value]
         return value
+
+    def _is_secret_key(self, key: Any) -> bool:
+        """Whether strings under dict key `key` are secrets whole (`password`, `api_key`...). Cached per key."""
+        if not isinstance(key, str) or 'generic_secret' not in self.kinds:
+            return False
+        known = self._secret_keys.get(key)
+        if known is None:
+            known = SECRET_KEY_RE.search(key) is not None
+            if len(self._secret_keys) < _CACHE_ENTRIES:
+                self._secret_keys[key] = known
+        return known
 
     async def check(self, text: str, *, stage: Stage) -> GuardrailResult:
         if stage not in self.stages:
