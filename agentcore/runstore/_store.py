@@ -101,6 +101,8 @@ class RunStore:
             conn.execute(insert(_RUNS).values(run_id=run_id, task=task, model=model, created_at=now, updated_at=now,
                                               config_json=_dumps(config or {}), **_RUN_DEFAULTS))
         self._own_runs.add(run_id)
+        with self._lock:
+            self._seq.setdefault(run_id, -1)  # a new run has no events yet: its first one needs no query
         return True
 
     def update_run(self, run_id: str, **fields: Any) -> None:
