@@ -67,7 +67,7 @@ def _node(
             update = await node(state)
         finally:
             try:
-                rt.store.flush()
+                await rt.store.aflush()
             except Exception:
                 if rt.audit is not None:  # the chained rows were not written: re-read the heads next time
                     rt.audit.forget()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,3 +90,39 @@ def test_store_from_an_older_schema_is_migrated(tmp_path: Path) -> None:
     assert (old.status, old.audit_head) == ('completed', None)
     store.update_run('old', audit_head='abc', audit_records=3)
     assert store.get_run('old').audit_records == 3
+
+
+async def _flush_threads(store: RunStore, monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    import threading
+
+    seen: set[str] = set()
+    write = store._write
+
+    def recording(batch: list[Any]) -> None:
+        seen.add(threading.current_thread().name)
+        write(batch)
+
+    monkeypatch.setattr(store, '_write', recording)
+    store.create_run('r-aflush', 'task', 'model')
+    store.add_event('r-aflush', {'type': 'note'})
+    await store.aflush()
+    assert [e['type'] for e in store.events('r-aflush')] == ['note']
+    return seen
+
+
+async def test_aflush_writes_sqlite_inline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = RunStore(f'sqlite:///{tmp_path / "runs.sqlite"}')
+    assert await _flush_threads(store, monkeypatch) == {'MainThread'}
+
+
+@pytest.mark.postgres
+async def test_aflush_writes_to_a_server_off_the_event_loop(postgres_url: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    store = RunStore(postgres_url.replace('postgresql://', 'postgresql+psycopg://'))
+    with store.engine.begin() as conn:
+        from sqlalchemy import text
+
+        conn.execute(text("DELETE FROM steps WHERE run_id = 'r-aflush'"))
+        conn.execute(text("DELETE FROM runs WHERE run_id = 'r-aflush'"))
+    threads = await _flush_threads(store, monkeypatch)
+    assert threads and 'MainThread' not in threads

@@ -141,7 +141,7 @@ def test_every_edge_leads_to_a_node() -> None:
 
 async def test_a_node_routing_outside_its_edges_is_a_bug_reported_by_name() -> None:
     class Store:
-        def flush(self) -> None:
+        async def aflush(self) -> None:
             pass
 
     class Rt:
