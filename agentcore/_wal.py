@@ -19,14 +19,16 @@ class BackgroundCheckpointer:
     Args:
         path: the database file.
         every: commits between two checkpoints.
+        idle_s: the thread ends after this long without work (the next checkpoint starts a new one).
     """
 
     #: Run on each writing connection.
     WRITER_PRAGMA = 'PRAGMA wal_autocheckpoint=0'
 
-    def __init__(self, path: str, *, every: int = 100) -> None:
+    def __init__(self, path: str, *, every: int = 100, idle_s: float = 30.0) -> None:
         self.path = path
         self.every = every
+        self.idle_s = idle_s
         self._commits = 0
         self._wake = threading.Event()
         self._stop = False
@@ -41,10 +43,10 @@ class BackgroundCheckpointer:
         with self._lock:
             if self._stop:
                 return
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name='agentcore-wal-checkpoint', daemon=True)
                 self._thread.start()
-        self._wake.set()
+            self._wake.set()  # under the lock: an idle thread deciding to end sees it
 
     def close(self) -> None:
         """Stop the thread (after its current checkpoint, if any)."""
@@ -63,7 +65,11 @@ class BackgroundCheckpointer:
         try:
             conn.execute('PRAGMA busy_timeout=1000')
             while True:
-                self._wake.wait()
+                if not self._wake.wait(self.idle_s):
+                    with self._lock:
+                        if not self._wake.is_set():  # idle: end; `committed` starts a new thread when needed
+                            self._thread = None
+                            return
                 self._wake.clear()
                 if self._stop:
                     return

@@ -239,3 +239,33 @@ async def test_an_agent_run_inside_a_tool_keeps_its_events_out_of_the_outer_stre
     assert {e.run_id for e in events} == {events[0].run_id}
     finished = [e for e in events if isinstance(e, ToolCallFinished)]
     assert 'three' in finished[0].content
+
+
+def test_an_idle_checkpoint_thread_ends_and_a_new_one_takes_over(tmp_path: Path) -> None:
+    db = tmp_path / 'idle.sqlite'
+    conn = sqlite3.connect(db)
+    conn.execute('PRAGMA journal_mode=WAL')
+    conn.execute(BackgroundCheckpointer.WRITER_PRAGMA)
+    conn.execute('CREATE TABLE t (x TEXT)')
+    wal = BackgroundCheckpointer(str(db), every=1, idle_s=0.05)
+
+    def write_and_wait_for_copy() -> threading.Thread:
+        size = db.stat().st_size
+        conn.execute('INSERT INTO t VALUES (?)', ('y' * 8000,))
+        conn.commit()
+        wal.committed()
+        deadline = time.monotonic() + 10
+        while db.stat().st_size <= size and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert db.stat().st_size > size
+        assert wal._thread is not None
+        return wal._thread
+
+    first = write_and_wait_for_copy()
+    first.join(timeout=10)
+    assert not first.is_alive() and wal._thread is None  # ended after idling
+    second = write_and_wait_for_copy()
+    assert second is not first
+    wal.close()
+    assert not second.is_alive()
+    conn.close()
