@@ -56,13 +56,27 @@ async def test_task_writes_commit_with_the_next_checkpoint_and_interrupts_at_onc
     assert _rows(db, 'writes') == 3  # closing commits what was left
 
 
-def test_background_checkpointer_copies_the_log_into_the_database_off_thread(tmp_path: Path) -> None:
-    db = tmp_path / 'wal.sqlite'
+def _wal_db(db: Path) -> sqlite3.Connection:
+    """A WAL database with one table, whose writer leaves checkpoints to a `BackgroundCheckpointer`."""
     conn = sqlite3.connect(db)
     conn.execute('PRAGMA journal_mode=WAL')
     conn.execute(BackgroundCheckpointer.WRITER_PRAGMA)
     conn.execute('CREATE TABLE t (x TEXT)')
     conn.commit()
+    return conn
+
+
+def _wait_until_larger(db: Path, size: int) -> None:
+    """Wait (10 s at most) for the database file to grow past `size`: pages were copied in from the log."""
+    deadline = time.monotonic() + 10
+    while db.stat().st_size <= size and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert db.stat().st_size > size
+
+
+def test_background_checkpointer_copies_the_log_into_the_database_off_thread(tmp_path: Path) -> None:
+    db = tmp_path / 'wal.sqlite'
+    conn = _wal_db(db)
     wal = BackgroundCheckpointer(str(db), every=10)
     size_before = db.stat().st_size
     for _ in range(9):
@@ -73,10 +87,7 @@ def test_background_checkpointer_copies_the_log_into_the_database_off_thread(tmp
     conn.execute('INSERT INTO t VALUES (?)', ('x' * 4000,))
     conn.commit()
     wal.committed()  # the tenth commit wakes the thread
-    deadline = time.monotonic() + 10
-    while db.stat().st_size <= size_before + 9 * 4000 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert db.stat().st_size > size_before + 9 * 4000
+    _wait_until_larger(db, size_before + 9 * 4000)
     thread = wal._thread
     assert thread is not None and thread is not threading.current_thread()
     wal.close()
@@ -243,10 +254,7 @@ async def test_an_agent_run_inside_a_tool_keeps_its_events_out_of_the_outer_stre
 
 def test_an_idle_checkpoint_thread_ends_and_a_new_one_takes_over(tmp_path: Path) -> None:
     db = tmp_path / 'idle.sqlite'
-    conn = sqlite3.connect(db)
-    conn.execute('PRAGMA journal_mode=WAL')
-    conn.execute(BackgroundCheckpointer.WRITER_PRAGMA)
-    conn.execute('CREATE TABLE t (x TEXT)')
+    conn = _wal_db(db)
     wal = BackgroundCheckpointer(str(db), every=1, idle_s=0.05)
 
     def write_and_wait_for_copy() -> threading.Thread:
@@ -254,10 +262,7 @@ def test_an_idle_checkpoint_thread_ends_and_a_new_one_takes_over(tmp_path: Path)
         conn.execute('INSERT INTO t VALUES (?)', ('y' * 8000,))
         conn.commit()
         wal.committed()
-        deadline = time.monotonic() + 10
-        while db.stat().st_size <= size and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert db.stat().st_size > size
+        _wait_until_larger(db, size)
         assert wal._thread is not None
         return wal._thread
 
