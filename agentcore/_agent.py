@@ -159,8 +159,8 @@ class Agent:
         return self._start(task, run_id or uuid.uuid4().hex, live=True)
 
     async def _start(self, task: str, run_id: str, *, live: bool) -> AsyncGenerator[RunEvent, None]:
-        created = self.store.create_run(run_id, self._rt.redact(task), self.model.name,
-                                        {'tools': sorted(self._rt.tools), **self.run_metadata})
+        created = await self.store.acreate_run(run_id, self._rt.redact(task), self.model.name,
+                                               {'tools': sorted(self._rt.tools), **self.run_metadata})
         if created and self._rt.audit is not None:
             self._rt.audit.begin(run_id)
         started = RunStarted(run_id=run_id, task=task, model=self.model.name)
@@ -275,7 +275,7 @@ class Agent:
             break
         result = self._results[run_id] = _result(run_id, snapshot.values, interrupted)
         if interrupted is not None:
-            self.store.update_run(run_id, status='awaiting_approval')
+            await self.store.aupdate_run(run_id, status='awaiting_approval')
             paused = RunFinished(run_id=run_id, status='awaiting_approval', steps=result.steps,
                                  usage=result.usage, cost_usd=result.cost_usd,
                                  stop_reason=f'waiting for approval of {interrupted["tool"]!r}')

@@ -203,7 +203,7 @@ class Nodes:
     # -- run tools --------------------------------------------------------------------------------------------
     async def run_tools(self, state: AgentState) -> Update:
         rt = self.rt
-        pending = self._interrupted_external(state, list(state.get('pending', [])))
+        pending = await self._interrupted_external(state, list(state.get('pending', [])))
         if isinstance(pending, dict):
             return pending
         remaining = None
@@ -221,7 +221,9 @@ class Nodes:
         return {'messages': messages, 'pending': [], 'tool_calls': state.get('tool_calls', 0) + executed,
                 'route': 'call_model'}
 
-    def _interrupted_external(self, state: AgentState, pending: list[PendingCall]) -> list[PendingCall] | Update:
+    async def _interrupted_external(
+        self, state: AgentState, pending: list[PendingCall]
+    ) -> list[PendingCall] | Update:
         """Calls with external effects that started before a crash and never finished are not retried blindly."""
         from langgraph.types import interrupt
 
@@ -229,7 +231,7 @@ class Nodes:
         for i, call in enumerate(pending):
             if call['action'] not in ('allow', 'approved') or call['side_effects'] != 'external':
                 continue
-            rec = rt.store.tool_call(run_id, call['id'])
+            rec = await rt.store.atool_call(run_id, call['id'])
             if rec is None or rec.status != 'started':
                 continue
             why = 'this call started before the run was interrupted and may or may not have taken effect'
@@ -284,11 +286,11 @@ class Nodes:
         if status == 'running':
             status = 'completed'
         usage = Usage(input_tokens=state.get('input_tokens', 0), output_tokens=state.get('output_tokens', 0))
-        self.rt.store.update_run(state['run_id'], status=status, output=state.get('output'),
-                                 stop_reason=state.get('stop_reason'), steps=state.get('steps', 0),
-                                 tool_calls=state.get('tool_calls', 0), input_tokens=usage.input_tokens,
-                                 output_tokens=usage.output_tokens, cost_usd=state.get('cost_usd', 0.0),
-                                 **_audit_head(self.rt, state['run_id']))
+        await self.rt.store.aupdate_run(state['run_id'], status=status, output=state.get('output'),
+                                        stop_reason=state.get('stop_reason'), steps=state.get('steps', 0),
+                                        tool_calls=state.get('tool_calls', 0), input_tokens=usage.input_tokens,
+                                        output_tokens=usage.output_tokens, cost_usd=state.get('cost_usd', 0.0),
+                                        **await _audit_head(self.rt, state['run_id']))
         self.rt.emit(RunFinished(run_id=state['run_id'], status=status, output=state.get('output'),
                                  stop_reason=state.get('stop_reason'), steps=state.get('steps', 0), usage=usage,
                                  cost_usd=state.get('cost_usd', 0.0)))
@@ -325,11 +327,11 @@ def normalise_decision(raw: Any) -> dict[str, Any]:
     return {**raw, 'kind': kind}
 
 
-def _audit_head(rt: RunContext, run_id: str) -> dict[str, Any]:
+async def _audit_head(rt: RunContext, run_id: str) -> dict[str, Any]:
     log = rt.audit
     if log is None:
         return {}
-    rt.store.flush()
+    await rt.store.aflush()
     records, head = log.tip(run_id)
     return {'audit_head': head, 'audit_records': records}
 

@@ -25,14 +25,14 @@ async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCal
     """Run one call through the effect ledger. Returns (content for the model, is_error, reused, seconds)."""
     from tools import ToolContext, ToolError
 
-    done = rt.store.tool_call(run_id, call['id'])
+    done = await rt.store.atool_call(run_id, call['id'])
     if done is not None and done.status == 'completed':
         return done.content or '', done.is_error, True, 0.0
     tool = rt.tools[call['name']]
     pure = call['side_effects'] == 'none'
     if not pure:
-        rt.store.tool_call_started(run_id, call['id'], call['name'], rt.redact(call['arguments']),
-                                   call['side_effects'])
+        await rt.store.atool_call_started(run_id, call['id'], call['name'], rt.redact(call['arguments']),
+                                          call['side_effects'])
     rt.emit(ToolCallStarted(run_id=run_id, call_id=call['id'], tool=call['name'], arguments=call['arguments']))
     def on_output(stream: str, text: str) -> None:
         rt.emit(ToolOutputDelta(run_id=run_id, call_id=call['id'], tool=call['name'],
@@ -61,8 +61,8 @@ async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCal
                                               content=content, is_error=is_error, full_output=rt.redact(full),
                                               data=rt.redact(data))
     else:
-        rt.store.tool_call_finished(run_id, call['id'], content=content, is_error=is_error,
-                                    full_output=rt.redact(full), data=rt.redact(data))
+        await rt.store.atool_call_finished(run_id, call['id'], content=content, is_error=is_error,
+                                           full_output=rt.redact(full), data=rt.redact(data))
     return content, is_error, False, elapsed
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +20,8 @@ from sqlmodel import SQLModel, create_engine
 
 from .._wal import BackgroundCheckpointer
 from ._tables import PolicyDecisionRecord, RunRecord, StepRecord, ToolCallRecord, UsageRecord
+
+_T = TypeVar('_T')
 
 
 class RunNotFoundError(LookupError):
@@ -187,18 +189,42 @@ class RunStore:
         if batch:
             self._write(batch)
 
-    async def aflush(self) -> None:
-        """`flush()` for async callers, without holding up the event loop for a database server's round trip.
+    # -- async forms ------------------------------------------------------------------------------------------
+    # For the graph's nodes: inline on SQLite (a local write takes tens of microseconds), in a worker thread for a
+    # database server, whose round trips must not hold up the event loop. Each raises what its sync form raises.
 
-        Inline on SQLite (a local write of tens of microseconds); in a worker thread for a server.
-
-        Raises:
-            sqlalchemy.exc.SQLAlchemyError: the write failed (the rows are dropped).
-        """
+    async def _offload(self, call: Callable[[], _T]) -> _T:
         if self.url.startswith('sqlite'):
-            self.flush()
-        else:
-            await asyncio.to_thread(self.flush)
+            return call()
+        return await asyncio.to_thread(call)
+
+    async def aflush(self) -> None:
+        """`flush()` for async callers."""
+        await self._offload(self.flush)
+
+    async def acreate_run(self, run_id: str, task: str, model: str, config: dict[str, Any] | None = None) -> bool:
+        """`create_run()` for async callers."""
+        return await self._offload(lambda: self.create_run(run_id, task, model, config))
+
+    async def aupdate_run(self, run_id: str, **fields: Any) -> None:
+        """`update_run()` for async callers."""
+        await self._offload(lambda: self.update_run(run_id, **fields))
+
+    async def atool_call(self, run_id: str, call_id: str) -> ToolCallRecord | None:
+        """`tool_call()` for async callers (no I/O at all for runs this store created)."""
+        if run_id in self._own_runs:
+            return self.tool_call(run_id, call_id)
+        return await self._offload(lambda: self.tool_call(run_id, call_id))
+
+    async def atool_call_started(
+        self, run_id: str, call_id: str, tool: str, arguments: dict[str, Any], side_effects: str
+    ) -> None:
+        """`tool_call_started()` for async callers."""
+        await self._offload(lambda: self.tool_call_started(run_id, call_id, tool, arguments, side_effects))
+
+    async def atool_call_finished(self, run_id: str, call_id: str, **result: Any) -> None:
+        """`tool_call_finished()` for async callers."""
+        await self._offload(lambda: self.tool_call_finished(run_id, call_id, **result))
 
     def _write(self, batch: list[tuple[Any, dict[str, Any]]]) -> None:
         # Straight to the DB-API cursor with INSERTs compiled once per table: this runs after every graph node, and

@@ -123,6 +123,22 @@ async def test_aflush_writes_to_a_server_off_the_event_loop(postgres_url: str,
         from sqlalchemy import text
 
         conn.execute(text("DELETE FROM steps WHERE run_id = 'r-aflush'"))
+        conn.execute(text("DELETE FROM tool_calls WHERE run_id = 'r-aflush'"))
         conn.execute(text("DELETE FROM runs WHERE run_id = 'r-aflush'"))
     threads = await _flush_threads(store, monkeypatch)
     assert threads and 'MainThread' not in threads
+
+    import threading
+
+    ledger_threads: list[str] = []
+    started = store.tool_call_started
+
+    def recording_started(*args: Any) -> None:
+        ledger_threads.append(threading.current_thread().name)
+        started(*args)
+
+    monkeypatch.setattr(store, 'tool_call_started', recording_started)
+    await store.atool_call_started('r-aflush', 'call-1', 'echo', {'text': 'hi'}, 'external')
+    assert ledger_threads and ledger_threads[0] != 'MainThread'
+    record = await store.atool_call('r-aflush', 'call-1')
+    assert record is not None and record.status == 'started'
