@@ -19,18 +19,20 @@ class Conversations:
 
     def __init__(self, max_runs: int = 64) -> None:
         self.max_runs = max_runs
-        self._runs: OrderedDict[str, tuple[list[dict[str, Any]], list[Message]]] = OrderedDict()
+        #: Per run: the first and last dicts validated (to recognise the same list grown), and their `Message`s.
+        self._runs: OrderedDict[str, tuple[dict[str, Any], dict[str, Any], list[Message]]] = OrderedDict()
 
     def messages(self, run_id: str, raw: list[dict[str, Any]]) -> list[Message]:
         """`raw` as `Message`s. Raises: pydantic.ValidationError: a message is malformed."""
-        seen, typed = self._runs.pop(run_id, ([], []))
-        n = len(seen)
-        if not (n <= len(raw) and all(raw[i] is seen[i] for i in (0, n - 1) if n)):
-            seen, typed, n = [], [], 0
-        typed = typed + [Message.model_validate(m) for m in raw[n:]]
-        self._runs[run_id] = (list(raw), typed)
-        while len(self._runs) > self.max_runs:
-            self._runs.popitem(last=False)
+        first, last, typed = self._runs.pop(run_id, ({}, {}, []))
+        n = len(typed)
+        if not (n and n <= len(raw) and raw[0] is first and raw[n - 1] is last):
+            typed, n = [], 0
+        typed.extend(Message.model_validate(m) for m in raw[n:])
+        if raw:
+            self._runs[run_id] = (raw[0], raw[-1], typed)
+            while len(self._runs) > self.max_runs:
+                self._runs.popitem(last=False)
         return list(typed)
 
     def forget(self, run_id: str) -> None:

@@ -290,7 +290,7 @@ class Nodes:
                                         stop_reason=state.get('stop_reason'), steps=state.get('steps', 0),
                                         tool_calls=state.get('tool_calls', 0), input_tokens=usage.input_tokens,
                                         output_tokens=usage.output_tokens, cost_usd=state.get('cost_usd', 0.0),
-                                        **await _audit_head(self.rt, state['run_id']))
+                                        **_audit_head(self.rt, state['run_id']))
         self.rt.emit(RunFinished(run_id=state['run_id'], status=status, output=state.get('output'),
                                  stop_reason=state.get('stop_reason'), steps=state.get('steps', 0), usage=usage,
                                  cost_usd=state.get('cost_usd', 0.0)))
@@ -327,11 +327,11 @@ def normalise_decision(raw: Any) -> dict[str, Any]:
     return {**raw, 'kind': kind}
 
 
-async def _audit_head(rt: RunContext, run_id: str) -> dict[str, Any]:
+def _audit_head(rt: RunContext, run_id: str) -> dict[str, Any]:
     log = rt.audit
     if log is None:
         return {}
-    await rt.store.aflush()
+    # No flush needed first: the tip is cached whenever this process has appended (and so buffered) rows of the run.
     records, head = log.tip(run_id)
     return {'audit_head': head, 'audit_records': records}
 

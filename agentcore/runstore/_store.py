@@ -76,7 +76,9 @@ class RunStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        if url.startswith('sqlite'):
+        #: A local SQLite file: written inline; a database server is written from worker threads.
+        self._local = url.startswith('sqlite')
+        if self._local:
             self.engine: Engine = create_engine(url, connect_args={'check_same_thread': False})
             event.listen(self.engine, 'connect', _sqlite_pragmas)
         else:
@@ -194,7 +196,7 @@ class RunStore:
     # database server, whose round trips must not hold up the event loop. Each raises what its sync form raises.
 
     async def _offload(self, call: Callable[[], _T]) -> _T:
-        if self.url.startswith('sqlite'):
+        if self._local:
             return call()
         return await asyncio.to_thread(call)
 
@@ -252,7 +254,7 @@ class RunStore:
         cost a quarter of a small flush. Its WAL checkpoints run on a background thread (`BackgroundCheckpointer`).
         Other databases check a connection out of the pool each time.
         """
-        if not self.url.startswith('sqlite'):
+        if not self._local:
             raw = self.engine.raw_connection()
             try:
                 yield raw
