@@ -14,21 +14,10 @@ from agentcore.policy import Policy
 from agentcore.runstore import RunStore
 from agentcore.testing import ScriptedModel
 from agentcore.tui import ChatApp
-from tests._tools import add
+from tests._tools import add, write_note
 from tools import tool
 
 SIZE = (120, 36)
-
-
-@tool
-def write_note(path: str, text: str) -> str:
-    """Write a note (asks for approval).
-
-    Args:
-        path: where.
-        text: what.
-    """
-    return f'wrote {len(text)} characters to {path}'
 
 
 ASK_WRITES = Policy.from_dict({'version': 1, 'default': 'allow', 'rules': [{'tool': 'write_note', 'action': 'ask',
