@@ -11,12 +11,12 @@ from ._toolrun import DENIED, REJECTED
 
 
 def episode_from_run(state: AgentState, *, redact: Callable[[Any], Any] = lambda v: v) -> Any:
-    """A `memory.Episode` summarising the run: the task, the tools it called, the outcome and the answer.
+    """A `agentcore.memory.Episode` summarising the run: the task, the tools it called, the outcome and the answer.
 
     Only calls that ran are listed (a denied or rejected call's arguments are never remembered); every text field
     passes through `redact` first, so secrets and PII never reach the memory store.
     """
-    from memory import Episode
+    from agentcore.memory import Episode
 
     messages = state.get('messages', [])
     refused = {m.get('tool_call_id') for m in messages

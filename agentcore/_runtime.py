@@ -13,7 +13,7 @@ from ._messages import ToolSpec
 from ._model import ChatModel
 
 if TYPE_CHECKING:
-    from tools import Tool
+    from agentcore.tools import Tool
 
     from .runstore import RunStore
 

@@ -23,7 +23,7 @@ def bound_text(text: str, limit: int) -> str:
 
 async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCall) -> tuple[str, bool, bool, float]:
     """Run one call through the effect ledger. Returns (content for the model, is_error, reused, seconds)."""
-    from tools import ToolContext, ToolError
+    from agentcore.tools import ToolContext, ToolError
 
     done = await rt.store.atool_call(run_id, call['id'])
     if done is not None and done.status == 'completed':

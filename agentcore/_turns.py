@@ -10,7 +10,7 @@ from ._messages import Message
 from ._state import PendingCall
 
 if TYPE_CHECKING:
-    from tools import Tool
+    from agentcore.tools import Tool
 
 #: Prefix of corrective messages the framework writes into the conversation.
 NOTICE = '[agentcore]'
@@ -20,7 +20,7 @@ _JSON_BLOCK = re.compile(r'```(?:json)?\s*(\{.*?\})\s*```', re.DOTALL)
 
 def parse_calls(message: Message, tools: dict[str, Tool]) -> list[PendingCall]:
     """Turn the model's tool calls into pending calls; malformed ones get action `error` and a reason."""
-    from tools import ToolArgumentsError
+    from agentcore.tools import ToolArgumentsError
 
     pending: list[PendingCall] = []
     for call in message.tool_calls:

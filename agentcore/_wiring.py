@@ -39,7 +39,7 @@ def resolve_model(model: str | ChatModel | None, settings: Settings) -> ChatMode
 
 
 def as_tool(obj: Any) -> Any:
-    from tools import as_tool
+    from agentcore.tools import as_tool
 
     return as_tool(obj)
 

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from memory import Episode, EpisodeFilter, HashEmbedder, LocalMemory, MemoryStore, WeaviateMemory
+from agentcore.memory import Episode, EpisodeFilter, HashEmbedder, LocalMemory, MemoryStore, WeaviateMemory
 
 NAMESPACES = ['planner', 'coder', 'researcher', 'ops-bot']
 VERBS = ['fix', 'deploy', 'refactor', 'document', 'benchmark', 'migrate', 'debug', 'review', 'upgrade', 'profile',

@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import docker
 
-from sandbox import DockerSandbox, SandboxConfig, SandboxPool
+from agentcore.sandbox import DockerSandbox, SandboxConfig, SandboxPool
 
 
 def _ms(samples: list[float], q: float) -> float:

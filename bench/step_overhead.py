@@ -39,7 +39,7 @@ os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
 
 from agentcore import Agent, Budget, Message, ModelRequest, ModelResponse, ToolCall
 from agentcore.testing import ScriptedModel
-from tools import tool
+from agentcore.tools import tool
 
 
 @tool(side_effects='none')

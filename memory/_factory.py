@@ -15,7 +15,7 @@ from ._st_embedder import SentenceTransformerEmbedder
 
 __all__ = ['data_dir', 'embedder_from_spec', 'open_memory']
 
-log = logging.getLogger('memory')
+log = logging.getLogger('agentcore.memory')
 DEFAULT_COLLECTION = 'AgentcoreEpisode'
 
 

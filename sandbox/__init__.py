@@ -2,7 +2,7 @@
 
 Quick start::
 
-    from sandbox import DockerSandbox, SandboxPool
+    from agentcore.sandbox import DockerSandbox, SandboxPool
 
     with DockerSandbox() as sb:
         result = sb.exec('python3 -c "print(6 * 7)"', timeout_s=10)

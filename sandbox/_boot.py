@@ -2,7 +2,7 @@
 
 The image needs nothing but `python3`: the container runs `python3 -I -S -c BOOTSTRAP`, which reads one
 length-prefixed JSON bundle from stdin (the module sources and the container's frame-authentication key),
-registers the modules under their `sandbox.*` names and runs `sandbox._executor.main(key)`.
+registers the modules under their `agentcore.sandbox.*` names and runs `agentcore.sandbox._executor.main(key)`.
 """
 
 from __future__ import annotations
@@ -25,18 +25,19 @@ BOOTSTRAP = (
     '  b+=c\n'
     ' return b\n'
     "d=json.loads(rd(int.from_bytes(rd(4),'big')))\n"
-    "sys.modules['sandbox']=types.ModuleType('sandbox')\n"
+    "for p in ('agentcore','agentcore.sandbox'): sys.modules[p]=types.ModuleType(p)\n"
     "for name,src in d['modules']:\n"
-    " m=types.ModuleType(name);m.__package__='sandbox';sys.modules[name]=m\n"
-    " exec(compile(src,'<agentcore '+name+'>','exec'),m.__dict__)\n"
-    "sys.modules['sandbox._executor'].main(bytes.fromhex(d['key']))\n"
+    " m=types.ModuleType(name);m.__package__=name.rpartition('.')[0];sys.modules[name]=m\n"
+    " exec(compile(src,'<'+name+'>','exec'),m.__dict__)\n"
+    "sys.modules['agentcore.sandbox._executor'].main(bytes.fromhex(d['key']))\n"
 )
 
 
 @cache
 def _modules() -> str:
     here = Path(__file__).parent
-    return json.dumps([[f'sandbox.{name}', (here / f'{name}.py').read_text(encoding='utf-8')] for name in _MODULES])
+    return json.dumps([[f'agentcore.sandbox.{name}', (here / f'{name}.py').read_text(encoding='utf-8')]
+                       for name in _MODULES])
 
 
 def bundle(key: bytes) -> bytes:

@@ -1,7 +1,7 @@
 """The host end of the executor protocol, over the container's attached (multiplexed) stdin/stdout socket.
 
 Docker multiplexes a non-TTY attach stream into records of `[stream, 0, 0, 0, size(>I)] + data`; stream 1 is the
-executor's stdout (protocol frames, authenticated as described in `sandbox._executor_wire`), stream 2 its stderr
+executor's stdout (protocol frames, authenticated as described in `agentcore.sandbox._executor_wire`), stream 2 its stderr
 (kept as a short tail for diagnostics). Every read has a deadline, and a frame's declared size is checked before
 it is read, so host memory stays bounded by the caller's `max_payload` whatever the container sends.
 """

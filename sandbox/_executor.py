@@ -1,9 +1,9 @@
 """The in-container executor: a stdlib-only Python process that runs commands and file operations for the host.
 
-Not imported on the host: `sandbox._boot` ships this module (and the `_executor_*`, `_tarsafe` and `_errors`
+Not imported on the host: `agentcore.sandbox._boot` ships this module (and the `_executor_*`, `_tarsafe` and `_errors`
 modules it uses) over the container's attached stdin at start-up, and the image's `python3` (>= 3.9) runs it.
 
-Protocol: authenticated frames as in `sandbox._executor_wire`. The host sends one request at a time and reads
+Protocol: authenticated frames as in `agentcore.sandbox._executor_wire`. The host sends one request at a time and reads
 one reply; while an `exec` runs it may also send `{"op": "cancel", "id": N}`, which gets no reply of its own.
 End of stdin means the host is gone: every user process is killed and the executor exits, which stops (and
 removes) the container.
@@ -13,7 +13,7 @@ With `"stream": true` in an `exec` request, output is also sent while the comman
 50 ms or per 8 KiB, and only the bytes kept under the output cap (so at most `limit` bytes per stream in all).
 
 Limits enforced here (the host keeps its own deadline on top, in case this process hangs or dies):
-- the per-call timeout kills every process created during the call (see `sandbox._executor_procs`);
+- the per-call timeout kills every process created during the call (see `agentcore.sandbox._executor_procs`);
 - stdout and stderr are capped at `limit` bytes each; the rest is read and discarded so the command never blocks;
 - the process is made non-dumpable, so the sandbox user cannot ptrace it or open its /proc fds to forge replies.
 """
@@ -29,8 +29,8 @@ import sys
 import time
 from typing import Any
 
-from sandbox import _executor_files as files, _executor_procs as procs
-from sandbox._executor_wire import Wire
+from agentcore.sandbox import _executor_files as files, _executor_procs as procs
+from agentcore.sandbox._executor_wire import Wire
 
 _CHUNK = 1 << 16
 _EXIT_GRACE_S = 0.1

@@ -15,8 +15,8 @@ import stat
 import tarfile
 from typing import Any
 
-from sandbox._errors import UnsafeArchiveError
-from sandbox._tarsafe import safe_extract_tar
+from agentcore.sandbox._errors import UnsafeArchiveError
+from agentcore.sandbox._tarsafe import safe_extract_tar
 
 WORKSPACE = os.path.realpath(os.getcwd())
 _CHUNK = 1 << 20

@@ -15,7 +15,7 @@ import stat
 import tarfile
 from typing import IO
 
-from sandbox._errors import UnsafeArchiveError
+from agentcore.sandbox._errors import UnsafeArchiveError
 
 __all__ = ['check_members', 'safe_extract_tar']
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tools import tool
+from agentcore.tools import tool
 
 
 @tool

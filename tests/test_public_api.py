@@ -192,7 +192,7 @@ PUBLIC_API: dict[str, list[str]] = {
         'app',
         'main',
     ],
-    'tools': [
+    'agentcore.tools': [
         'DEFAULT_MAX_CHARS',
         'EditFileTool',
         'FunctionTool',
@@ -223,7 +223,7 @@ PUBLIC_API: dict[str, list[str]] = {
         'tool',
         'truncate_middle',
     ],
-    'memory': [
+    'agentcore.memory': [
         'OUTCOMES',
         'Embedder',
         'EmbedderMismatchError',
@@ -245,7 +245,7 @@ PUBLIC_API: dict[str, list[str]] = {
         'embedder_from_spec',
         'open_memory',
     ],
-    'sandbox': [
+    'agentcore.sandbox': [
         'DEFAULT_IMAGE',
         'IMAGE_VERSION',
         'BaseSandbox',
@@ -293,7 +293,7 @@ def test_every_public_name_resolves(module: str) -> None:
         assert getattr(mod, name) is not None, name
 
 
-@pytest.mark.parametrize('package', ['agentcore', 'tools', 'memory', 'sandbox'])
+@pytest.mark.parametrize('package', ['agentcore', 'agentcore.tools', 'agentcore.memory', 'agentcore.sandbox'])
 def test_packages_ship_py_typed(package: str) -> None:
     from importlib.resources import files
 

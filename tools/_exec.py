@@ -104,7 +104,7 @@ class PythonTool(_ExecTool):
     """`python`: run Python code in the sandbox.
 
     By default each call is a fresh `python3 -` process with the code on stdin. With `persistent=True` the calls of
-    one run share an interpreter: a small server process (`tools._pyrepl`) started inside the sandbox on first use
+    one run share an interpreter: a small server process (`agentcore.tools._pyrepl`) started inside the sandbox on first use
     keeps its globals between calls; a call that times out kills it, and the next call starts a new one.
     """
 
@@ -176,7 +176,7 @@ def _python(sandbox: Any) -> str:
 
 
 def _repl_command(mode: str, ctx: ToolContext, sandbox: Any) -> list[str]:
-    """`python3 -c BOOT SOURCE MODE SESSION`: the persistent-session script (see `tools._pyrepl`) for this run."""
+    """`python3 -c BOOT SOURCE MODE SESSION`: the persistent-session script (see `agentcore.tools._pyrepl`) for this run."""
     from ._pyrepl import BOOT
 
     session = hashlib.sha256(ctx.run_id.encode()).hexdigest()[:16]

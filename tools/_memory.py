@@ -59,7 +59,7 @@ class MemorySearchTool(FunctionTool):
         memory = memory_of(ctx)
         kwargs: dict[str, Any] = {'k': k}
         if 'filters' in inspect.signature(memory.asearch).parameters:
-            from memory import EpisodeFilter
+            from agentcore.memory import EpisodeFilter
 
             kwargs['filters'] = EpisodeFilter(namespace=ctx.namespace)
         hits = list(await memory.asearch(query, **kwargs))
@@ -99,7 +99,7 @@ class MemorySaveTool(FunctionTool):
         """
         from pydantic import ValidationError
 
-        from memory import Episode
+        from agentcore.memory import Episode
 
         memory = memory_of(ctx)
         episode_id = str(uuid.uuid5(_ID_NAMESPACE, f'{ctx.run_id}\0{ctx.call_id}'))

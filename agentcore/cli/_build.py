@@ -17,7 +17,7 @@ def resolve_tools(specs: list[str]) -> list[Any]:
     Raises:
         typer.BadParameter: an unknown name or a reference that cannot be imported.
     """
-    from tools import builtin_tools, host_tools
+    from agentcore.tools import builtin_tools, host_tools
 
     available = {t.name: t for t in [*builtin_tools(), *host_tools()]}
     out: list[Any] = []
@@ -70,7 +70,7 @@ def agent_for_run(run_id: str) -> Any:
 
 def _memory(settings: Any) -> Any:
     """Episodic memory: Weaviate when `weaviate_url` is configured and reachable, else the local store."""
-    from memory import embedder_from_spec, open_memory
+    from agentcore.memory import embedder_from_spec, open_memory
 
     embedder = embedder_from_spec(settings.memory_embedder) if settings.memory_embedder else None
     return open_memory(settings.weaviate_url, path=settings.home / 'memory' / 'episodes.sqlite3', embedder=embedder,
@@ -80,7 +80,7 @@ def _memory(settings: Any) -> Any:
 def _sandbox_if_needed(tool_objs: list[Any]) -> Any:
     if not any(getattr(t, 'side_effects', '') == 'sandbox' or getattr(t, 'needs_sandbox', False) for t in tool_objs):
         return None
-    from sandbox import DockerSandbox
+    from agentcore.sandbox import DockerSandbox
 
     return DockerSandbox()
 

@@ -50,7 +50,7 @@ def _when(value: str | None, option: str) -> datetime | None:
 
 
 def _open(url: str | None, path: str | None, embedder: str | None) -> Any:
-    from memory import embedder_from_spec, open_memory
+    from agentcore.memory import embedder_from_spec, open_memory
 
     return open_memory(url, path=path, embedder=embedder_from_spec(embedder) if embedder else None)
 
@@ -58,7 +58,7 @@ def _open(url: str | None, path: str | None, embedder: str | None) -> Any:
 def _filters(
     namespace: str | None, tags: list[str] | None, outcomes: list[str] | None, since: str | None, until: str | None
 ) -> Any:
-    from memory import EpisodeFilter
+    from agentcore.memory import EpisodeFilter
 
     return EpisodeFilter(
         namespace=namespace, tags=tuple(tags or ()), outcome=tuple(outcomes) if outcomes else None,

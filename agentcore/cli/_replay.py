@@ -220,7 +220,7 @@ def replay(
 
 
 def _pool(size: int) -> Any:
-    from sandbox import SandboxPool
+    from agentcore.sandbox import SandboxPool
 
     return SandboxPool(size=size)
 

@@ -111,7 +111,7 @@ def build(
 
     On a terminal the phases show as a progress display on stderr; otherwise the build log goes there.
     """
-    from sandbox import build_image
+    from agentcore.sandbox import build_image
 
     _image_ref(tag, '--tag')
     if method not in ('auto', 'dockerfile', 'debootstrap'):
@@ -145,7 +145,7 @@ def doctor(
 
     Exits 1 when a required check fails (optional ones are notes).
     """
-    from sandbox._doctor import run_checks
+    from agentcore.sandbox._doctor import run_checks
 
     checks = run_checks(_image_ref(image, '--image'), smoke=not no_smoke)
     failed = [c.name for c in checks if c.required and not c.ok]
@@ -170,9 +170,9 @@ def prune(
     as_json: bool = typer.Option(False, '--json', help='Print what was removed as JSON.'),
 ) -> None:
     """Remove sandbox containers left behind by agentcore processes that no longer exist."""
-    from sandbox import reap_orphans
-    from sandbox._engine import docker_client, engine_errors
-    from sandbox._lifecycle import LABEL
+    from agentcore.sandbox import reap_orphans
+    from agentcore.sandbox._engine import docker_client, engine_errors
+    from agentcore.sandbox._lifecycle import LABEL
 
     client = docker_client()
     with engine_errors():  # details first: a removed container can no longer be described
@@ -193,7 +193,7 @@ def prune(
 
 def _container(short_id: str, info: dict[str, Any] | None) -> dict[str, str]:
     """What `prune` reports about one container (only its id when it was not seen in the listing)."""
-    from sandbox._lifecycle import LABEL
+    from agentcore.sandbox._lifecycle import LABEL
 
     info = info or {}
     labels = info.get('Labels') or {}
@@ -210,7 +210,7 @@ def exec_(
     image: str = typer.Option(_DEFAULT_IMAGE, '--image', help='Sandbox image.'),
 ) -> None:
     """Run one command in a fresh, hardened sandbox and exit with its status."""
-    from sandbox import DockerSandbox, SandboxConfig
+    from agentcore.sandbox import DockerSandbox, SandboxConfig
 
     with DockerSandbox(SandboxConfig(image=_image_ref(image, '--image'))) as sb:
         result = sb.exec(command[0] if len(command) == 1 else command, timeout_s=timeout)

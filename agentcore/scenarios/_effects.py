@@ -16,7 +16,7 @@ from ._digest import sha256_text
 from ._schema import Effects, RecordedError, RecordedResult
 
 if TYPE_CHECKING:
-    from tools import Tool, ToolContext, ToolResult
+    from agentcore.tools import Tool, ToolContext, ToolResult
 
 #: Python run inside the sandbox to list the workspace as {path: sha256}. Bytecode caches are left out: their
 #: content embeds source timestamps.
@@ -129,7 +129,7 @@ class EffectTracker:
 
 
 async def _run(tool: Tool, arguments: dict[str, Any], ctx: ToolContext, track: dict[str, str] | None) -> Observation:
-    from tools import ToolError
+    from agentcore.tools import ToolError
 
     try:
         raw = await tool.run(arguments, ctx)

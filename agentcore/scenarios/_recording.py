@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools import Tool, ToolArgumentsError, ToolContext, ToolResult
+from agentcore.tools import Tool, ToolArgumentsError, ToolContext, ToolResult
 
 from .._messages import ModelRequest, ModelResponse
 from .._model import ChatModel, ModelError

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tools import Tool, ToolArgumentsError, ToolContext, ToolResult
+from agentcore.tools import Tool, ToolArgumentsError, ToolContext, ToolResult
 
 from .._messages import ModelRequest, ModelResponse, ToolSpec
 from .._model import ModelError

@@ -43,7 +43,7 @@ def resolve_tools(names: Sequence[str], *, file: str = '<record>') -> list[Any]:
     Raises:
         ScenarioError: an unknown name, or a reference that cannot be imported.
     """
-    from tools import as_tool, builtin_tools, host_tools
+    from agentcore.tools import as_tool, builtin_tools, host_tools
 
     available = {t.name: t for t in [*builtin_tools(), *host_tools()]}
     out: list[Any] = []
@@ -91,7 +91,7 @@ async def live_environment(
             for path, text in config.sandbox.files.items():
                 await env.sandbox.awrite_file(path, text.encode('utf-8'))
         if config.memory is not None:
-            from memory import Episode, LocalMemory
+            from agentcore.memory import Episode, LocalMemory
 
             env.memory = LocalMemory(':memory:')
             seeds = [Episode.model_validate({'namespace': config.namespace, **e}) for e in config.memory.seed]
@@ -116,7 +116,7 @@ async def _start_sandbox(image: str, sandboxes: SandboxSource | None) -> Any:
 
 
 def _docker_sandbox(image: str) -> Any:
-    from sandbox import DockerSandbox, SandboxConfig
+    from agentcore.sandbox import DockerSandbox, SandboxConfig
 
     return DockerSandbox(SandboxConfig(image=image))
 

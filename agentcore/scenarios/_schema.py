@@ -103,7 +103,7 @@ class RecordedResponse(_Strict):
 class RecordedError(_Strict):
     """An exception a model or tool raised: its class name, message and hint.
 
-    `tool_error` is set when it was a `tools.ToolError` (the model is shown those differently from other exceptions).
+    `tool_error` is set when it was a `agentcore.tools.ToolError` (the model is shown those differently from other exceptions).
     """
 
     type: str

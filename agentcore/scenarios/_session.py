@@ -57,7 +57,7 @@ class ReplaySession:
 
 def rebuild_exception(error: RecordedError) -> Exception:
     """An exception that the agent graph reports to the model exactly as it reported the recorded one."""
-    from tools import ToolError
+    from agentcore.tools import ToolError
 
     if error.tool_error:
         cls = type(error.type, (ToolError,), {})

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from memory import Episode, open_memory
+from agentcore.memory import Episode, open_memory
 
 from .conftest import Cli
 

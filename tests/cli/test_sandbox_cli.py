@@ -22,7 +22,7 @@ def _rows(table: str) -> dict[str, list[str]]:
 
 @pytest.fixture
 def docker_api() -> Any:
-    from sandbox._engine import docker_client
+    from agentcore.sandbox._engine import docker_client
 
     return docker_client().api
 
@@ -122,7 +122,7 @@ def test_build_progress_shows_phases_and_docker_steps() -> None:
 
 @pytest.mark.docker
 def test_sandbox_prune_json_and_table(cli: Cli, docker_api: Any) -> None:
-    from sandbox._lifecycle import LABEL, owner_labels
+    from agentcore.sandbox._lifecycle import LABEL, owner_labels
 
     labels = {**owner_labels(), f'{LABEL}.pid': '999999999', f'{LABEL}.pid-start': ''}  # an owner that is gone
     orphan = docker_api.create_container('agentcore-sandbox:latest', command=['true'], labels=labels)['Id']

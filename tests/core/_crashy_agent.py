@@ -12,7 +12,7 @@ from pathlib import Path
 
 from agentcore import Agent
 from agentcore.testing import ScriptedModel
-from tools import tool
+from agentcore.tools import tool
 
 LOG = Path(os.environ['CRASHY_LOG'])
 

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from agentcore import Agent
 from agentcore.testing import ScriptedModel
-from tools import tool
+from agentcore.tools import tool
 
 
 @tool(side_effects='none')

@@ -8,7 +8,7 @@ import pytest
 
 from agentcore import Agent, Budget
 from agentcore.testing import ScriptedModel
-from tools import tool
+from agentcore.tools import tool
 
 
 @tool

@@ -20,7 +20,7 @@ turns:
 """
 
 TOOLS_MODULE = '''
-from tools import tool
+from agentcore.tools import tool
 
 
 @tool(side_effects='none')

@@ -9,7 +9,7 @@ import pytest
 import respx
 
 from agentcore import Agent, LiteLLMModel, Message, ModelError, ModelRequest, ToolSpec
-from tools import tool
+from agentcore.tools import tool
 
 API_BASE = 'http://127.0.0.1:8999/v1'
 

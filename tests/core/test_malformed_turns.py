@@ -6,8 +6,8 @@ import pytest
 
 from agentcore import Agent
 from agentcore.testing import ScriptedModel
+from agentcore.tools import tool
 from tests._tools import add
-from tools import tool
 
 
 def _run(first_turn: dict[str, object] | str) -> tuple[str, ScriptedModel, object]:

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from agentcore import Agent, MemoryRecalled, MemorySaved
+from agentcore.memory import LocalMemory, MemoryUnavailableError
 from agentcore.testing import ScriptedModel
-from memory import LocalMemory, MemoryUnavailableError
-from tools import tool
+from agentcore.tools import tool
 
 
 @tool(side_effects='none')

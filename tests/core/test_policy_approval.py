@@ -10,7 +10,7 @@ import pytest
 from agentcore import Agent
 from agentcore.policy import Abort, Approve, Edit, Reject, args_hash, load_policy
 from agentcore.testing import ScriptedModel
-from tools import tool
+from agentcore.tools import tool
 
 POLICY = """
 version: 1

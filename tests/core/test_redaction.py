@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from agentcore import Agent
 from agentcore.testing import ScriptedModel
-from tools import tool
+from agentcore.tools import tool
 
 KEY = 'sk-proj-Abcdefghijklmnopqrstuvwxyz0123456789XYZ'
 EMAIL = 'jane.doe@example.com'

@@ -11,7 +11,7 @@ import pytest
 from agentcore import Agent
 from agentcore.runstore import RunNotFoundError, RunStore
 from agentcore.testing import ScriptedModel
-from tools import tool
+from agentcore.tools import tool
 
 
 @tool

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from agentcore import Agent
+from agentcore.sandbox import SandboxPool
 from agentcore.testing import ScriptedModel
-from sandbox import SandboxPool
-from tools import builtin_tools
+from agentcore.tools import builtin_tools
 
 pytestmark = pytest.mark.docker
 

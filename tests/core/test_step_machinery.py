@@ -18,8 +18,8 @@ from agentcore._conversation import Conversations
 from agentcore._graph import EDGES, NODES, _node
 from agentcore._wal import BackgroundCheckpointer
 from agentcore.testing import ScriptedModel
+from agentcore.tools import ToolContext, tool
 from tests._tools import add
-from tools import ToolContext, tool
 
 
 def _rows(path: Path, table: str) -> int:

@@ -12,7 +12,7 @@ from langchain_core.tools import StructuredTool
 from agentcore import Agent
 from agentcore.policy import Policy
 from agentcore.testing import ScriptedModel
-from tools import LangChainTool, load_mcp_tools, tool
+from agentcore.tools import LangChainTool, load_mcp_tools, tool
 
 MCP_SERVER = str(Path(__file__).parents[1] / 'tools' / 'mcp_server.py')
 

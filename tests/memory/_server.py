@@ -9,7 +9,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from memory._weaviate_connect import cached_server_binary, free_ports
+from agentcore.memory._weaviate_connect import cached_server_binary, free_ports
 
 
 def is_ready(url: str, timeout: float = 2.0) -> bool:

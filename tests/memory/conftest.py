@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from memory import HashEmbedder, LocalMemory, WeaviateMemory
+from agentcore.memory import HashEmbedder, LocalMemory, WeaviateMemory
 
 from ._server import WeaviateServer, is_ready
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from memory import Episode, LocalMemory
+from agentcore.memory import Episode, LocalMemory
 
 
 def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from memory import (
+from agentcore.memory import (
     EmbedderMismatchError,
     Episode,
     EpisodeFilter,

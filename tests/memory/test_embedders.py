@@ -13,7 +13,7 @@ import httpx
 import pytest
 import respx
 
-from memory import (
+from agentcore.memory import (
     Embedder,
     EmbeddingError,
     HashEmbedder,
@@ -116,7 +116,7 @@ def test_litellm_embedder_provider_error_is_an_embedding_error(fake_openai: Any)
 
 def test_litellm_embedder_behind_a_store(fake_openai: Any) -> None:
     emb = LiteLLMEmbedder('openai/text-embedding-3-small', 3, api_base=API_BASE, api_key='sk-test')
-    from memory import Episode
+    from agentcore.memory import Episode
 
     with LocalMemory(':memory:', embedder=emb) as store:
         store.save(Episode(task='remember the fake provider', outcome='completed'))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from memory import OUTCOMES, Episode, EpisodeFilter, MemoryHit
+from agentcore.memory import OUTCOMES, Episode, EpisodeFilter, MemoryHit
 
 
 def test_defaults() -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import memory
-from memory import EmbedderMismatchError, Episode, HashEmbedder, LocalMemory, MemoryStore, open_memory
-from memory._weaviate_connect import free_ports
+from agentcore import memory
+from agentcore.memory import EmbedderMismatchError, Episode, HashEmbedder, LocalMemory, MemoryStore, open_memory
+from agentcore.memory._weaviate_connect import free_ports
 
 
 def test_local_by_default_under_agentcore_home(agentcore_home: Path) -> None:
@@ -34,7 +34,7 @@ def test_unreachable_weaviate_falls_back_to_local_and_says_why(
 ) -> None:
     url = f'http://127.0.0.1:{free_ports(1)[0]}'
     monkeypatch.setenv('AGENTCORE_WEAVIATE_URL', url)
-    with caplog.at_level(logging.WARNING, logger='memory'), open_memory() as store:
+    with caplog.at_level(logging.WARNING, logger='agentcore.memory'), open_memory() as store:
         assert store.backend == 'local'
         reason = store.describe()['fallback_reason']
     assert url in reason and 'unreachable' in reason
@@ -67,7 +67,7 @@ def test_public_api() -> None:
 
 
 def test_import_is_cheap() -> None:
-    code = ('import sys, memory; heavy = {"weaviate", "sqlmodel", "sqlalchemy", "numpy", "litellm", "httpx", "grpc"}; '
+    code = ('import sys, agentcore.memory; heavy = {"weaviate", "sqlmodel", "sqlalchemy", "numpy", "litellm", "httpx", "grpc"}; '
             'print(sorted(m for m in heavy if m in sys.modules))')  # fmt: skip
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == '[]'

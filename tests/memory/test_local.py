@@ -9,7 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from memory import Episode, EpisodeFilter, HashEmbedder, LocalMemory, MemoryUnavailableError, SchemaMigrationError
+from agentcore.memory import (
+    Episode,
+    EpisodeFilter,
+    HashEmbedder,
+    LocalMemory,
+    MemoryUnavailableError,
+    SchemaMigrationError,
+)
 
 
 def _v1_file(path: Path, episode: Episode) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from memory import (
+from agentcore.memory import (
     Episode,
     EpisodeFilter,
     MemoryUnavailableError,
@@ -18,9 +18,9 @@ from memory import (
     WeaviateMemory,
     open_memory,
 )
-from memory._weaviate import object_uuid
-from memory._weaviate_connect import cached_server_binary, free_ports
-from memory._weaviate_schema import create
+from agentcore.memory._weaviate import object_uuid
+from agentcore.memory._weaviate_connect import cached_server_binary, free_ports
+from agentcore.memory._weaviate_schema import create
 
 from ._server import WeaviateServer
 from .conftest import WeaviateEndpoint
@@ -65,7 +65,7 @@ def test_migrates_a_version_1_collection(
     tenant = client.collections.get(weaviate_collection).with_tenant('legacy')
     props = {'episode_id': old.id, 'task': old.task, 'plan_summary': '', 'steps_digest': '', 'outcome': old.outcome,
              'lessons': [], 'tags': old.tags, 'created_at': old.created_at}  # fmt: skip
-    from memory import HashEmbedder
+    from agentcore.memory import HashEmbedder
 
     vector = HashEmbedder().embed([old.text()])[0]
     assert not tenant.data.insert_many([DataObject(properties=props, uuid=object_uuid(old.id), vector=vector)]).errors

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from sandbox import DEFAULT_IMAGE, DockerSandbox, SandboxConfig, SandboxError, build_image
+from agentcore.sandbox import DEFAULT_IMAGE, DockerSandbox, SandboxConfig, SandboxError, build_image
 
 #: Label put on every container these tests create (through SandboxConfig.labels).
 TEST_LABEL = 'agentcore-test.session'
@@ -33,7 +33,7 @@ def small_config(**changes: Any) -> SandboxConfig:
 @pytest.fixture(scope='session')
 def engine() -> Any:
     """The real Docker client; fails (never skips) when the engine is not there."""
-    from sandbox._engine import docker_client
+    from agentcore.sandbox._engine import docker_client
 
     try:
         return docker_client()

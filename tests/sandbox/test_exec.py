@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from sandbox import DockerSandbox, Limit, Sandbox, SandboxFileNotFoundError, WorkspacePathError
+from agentcore.sandbox import DockerSandbox, Limit, Sandbox, SandboxFileNotFoundError, WorkspacePathError
 
 pytestmark = pytest.mark.docker
 

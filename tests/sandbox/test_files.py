@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import (
+from agentcore.sandbox import (
     DockerSandbox,
     SandboxFileError,
     SandboxFileNotFoundError,

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from sandbox import DockerSandbox, SandboxConfig, build_image
-from sandbox._image import BASE_REPO, IMAGE_VERSION, cache_dir, image_version
+from agentcore.sandbox import DockerSandbox, SandboxConfig, build_image
+from agentcore.sandbox._image import BASE_REPO, IMAGE_VERSION, cache_dir, image_version
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from sandbox import DockerSandbox, ImageNotFoundError, SandboxClosedError, reap_orphans
+from agentcore.sandbox import DockerSandbox, ImageNotFoundError, SandboxClosedError, reap_orphans
 
 from .conftest import SESSION, TEST_LABEL, small_config
 
@@ -25,7 +25,7 @@ Spawn = Callable[[str], tuple[subprocess.Popen[str], list[str]]]
 
 _OWNER = f"""
 import sys, threading, time
-from sandbox import DockerSandbox, SandboxConfig, SandboxPool
+from agentcore.sandbox import DockerSandbox, SandboxConfig, SandboxPool
 cfg = SandboxConfig(memory_mb=192, workspace_mb=16, labels={{'{TEST_LABEL}': '{SESSION}'}})
 sb = DockerSandbox(cfg)
 pool = SandboxPool(cfg, size=2)
@@ -108,7 +108,7 @@ def test_orphans_of_a_killed_owner_are_reaped_on_next_start_and_by_prune(
     assert others == [] and _exists(engine, orphan)  # a stopped executor cannot clean up after itself
     assert orphan[:12] in reap_orphans(engine, dry_run=True)
     next_start = subprocess.run(
-        [sys.executable, '-c', 'from sandbox import DockerSandbox\nDockerSandbox().close()'], cwd=ROOT, check=True
+        [sys.executable, '-c', 'from agentcore.sandbox import DockerSandbox\nDockerSandbox().close()'], cwd=ROOT, check=True
     )
     assert next_start.returncode == 0 and _wait_gone(engine, [orphan], timeout_s=5) == []
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from sandbox import DockerSandbox, Limit, SandboxDiedError
+from agentcore.sandbox import DockerSandbox, Limit, SandboxDiedError
 
 pytestmark = pytest.mark.docker
 

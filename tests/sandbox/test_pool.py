@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sandbox import PoolExhaustedError, SandboxClosedError, SandboxPool
+from agentcore.sandbox import PoolExhaustedError, SandboxClosedError, SandboxPool
 
 from .conftest import small_config
 

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from sandbox import DockerSandbox, ExecResult, Limit
-from sandbox._exec_io import OutputRelay
+from agentcore.sandbox import DockerSandbox, ExecResult, Limit
+from agentcore.sandbox._exec_io import OutputRelay
 
 from .test_exec import _processes
 

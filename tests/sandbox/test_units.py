@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import (
+from agentcore.sandbox import (
     ExecResult,
     Limit,
     SandboxConfig,
@@ -20,10 +20,10 @@ from sandbox import (
     WorkspacePathError,
     safe_extract_tar,
 )
-from sandbox._boot import BOOTSTRAP, bundle
-from sandbox._docker_files import pack_host_path
-from sandbox._engine import translate
-from sandbox._paths import normalize
+from agentcore.sandbox._boot import BOOTSTRAP, bundle
+from agentcore.sandbox._docker_files import pack_host_path
+from agentcore.sandbox._engine import translate
+from agentcore.sandbox._paths import normalize
 
 
 @pytest.mark.parametrize(
@@ -157,7 +157,7 @@ def test_executor_bundle_is_stdlib_only_and_compiles() -> None:
     parsed = json.loads(blob[4 : 4 + size])
     modules = parsed['modules']
     assert bytes.fromhex(parsed['key']) == b'k' * 32
-    allowed = {'sandbox', '__future__'}
+    allowed = {'agentcore', '__future__'}
     for name, source in modules:
         compile(source, name, 'exec')
         for line in source.splitlines():
@@ -165,4 +165,4 @@ def test_executor_bundle_is_stdlib_only_and_compiles() -> None:
             if line.startswith(('import ', 'from ')) and len(words) > 1:
                 top = words[1].split('.')[0]
                 assert top in allowed or top in sys.stdlib_module_names, f'{name} imports {top}'
-    assert modules[-1][0] == 'sandbox._executor' and len(BOOTSTRAP) < 1000
+    assert modules[-1][0] == 'agentcore.sandbox._executor' and len(BOOTSTRAP) < 1000

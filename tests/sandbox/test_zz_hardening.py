@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from sandbox import DockerSandbox, SandboxPool
+from agentcore.sandbox import DockerSandbox, SandboxPool
 
 from .conftest import small_config
 

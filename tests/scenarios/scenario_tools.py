@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tools import ToolError, tool
+from agentcore.tools import ToolError, tool
 
 #: What `lookup` answers; tests change it to make a re-executed tool diverge from its recording.
 FACTS: dict[str, str] = {'answer': '42', 'colour': 'teal'}

@@ -231,7 +231,7 @@ class KeptSandbox:
         self.sandbox: Any | None = None
 
     async def aacquire(self) -> Any:
-        from sandbox import DockerSandbox, SandboxConfig
+        from agentcore.sandbox import DockerSandbox, SandboxConfig
 
         self.sandbox = await asyncio.to_thread(DockerSandbox, SandboxConfig(image='agentcore-sandbox:latest'))
         return self.sandbox
@@ -260,11 +260,10 @@ def side_effects(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every attempt to reach the network from the host, or to touch the memory store from a tool."""
     import httpx
 
-    import tools._http
-    import tools._memory
+    from agentcore.tools import _http, _memory
 
     attempts: list[str] = []
-    check_domain, memory_of = tools._http.check_domain, tools._memory.memory_of
+    check_domain, memory_of = _http.check_domain, _memory.memory_of
 
     async def checked(ctx: Any, url: str) -> str:
         attempts.append(f'http_fetch {url}')
@@ -278,8 +277,8 @@ def side_effects(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         attempts.append(f'HTTP request {request.url}')
         raise httpx.ConnectError('blocked by the test')
 
-    monkeypatch.setattr(tools._http, 'check_domain', checked)
-    monkeypatch.setattr(tools._memory, 'memory_of', memory)
+    monkeypatch.setattr(_http, 'check_domain', checked)
+    monkeypatch.setattr(_memory, 'memory_of', memory)
     monkeypatch.setattr(httpx.AsyncClient, 'send', send)
     return attempts
 

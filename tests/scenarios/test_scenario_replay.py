@@ -178,7 +178,7 @@ class _Writer:
     name, description, side_effects, source = 'writer', '', 'sandbox', 'builtin'
 
     async def run(self, arguments: dict[str, Any], ctx: Any) -> Any:
-        from tools import ToolResult
+        from agentcore.tools import ToolResult
 
         ctx.sandbox.files.update(
             {'new.txt': 'sha256:ccc', 'keep.txt': 'sha256:ddd', '__pycache__/m.cpython-311.pyc': 'sha256:eee'}
@@ -188,7 +188,7 @@ class _Writer:
 
 
 async def test_effects_are_created_changed_and_deleted_files() -> None:
-    from tools import ToolContext
+    from agentcore.tools import ToolContext
 
     box = _FakeSandbox()
     obs = await EffectTracker().observe(_Writer(), {}, ToolContext(run_id='r', call_id='c', sandbox=box))  # type: ignore[arg-type]

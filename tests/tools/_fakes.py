@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sandbox import ExecResult, FileInfo, Limit, SandboxFileNotFoundError, WorkspacePathError
+from agentcore.sandbox import ExecResult, FileInfo, Limit, SandboxFileNotFoundError, WorkspacePathError
 
 
 class FakeSandbox:

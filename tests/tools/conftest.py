@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from tools import ToolContext
+from agentcore.tools import ToolContext
 
 from ._fakes import FakeSandbox
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tools import (
+from agentcore.tools import (
     EditFileTool,
     ListFilesTool,
     PythonTool,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tools import (
+from agentcore.tools import (
     EditFileTool,
     ListFilesTool,
     PythonTool,
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.docker
 
 @pytest.fixture(scope='module')
 def sandbox() -> Iterator[Any]:
-    from sandbox import DockerSandbox
+    from agentcore.sandbox import DockerSandbox
 
     sb = DockerSandbox()
     try:
@@ -119,8 +119,8 @@ async def test_file_errors_are_readable(ctx: ToolContext) -> None:
 
 async def test_agent_streams_shell_output_before_the_call_finishes() -> None:
     from agentcore import Agent, ToolCallFinished, ToolOutputDelta
+    from agentcore.sandbox import DockerSandbox
     from agentcore.testing import ScriptedModel
-    from sandbox import DockerSandbox
 
     model = ScriptedModel([
         {'tool_calls': [{'name': 'shell', 'arguments': {'command': 'echo tick; sleep 0.3; echo tock >&2'}}]},

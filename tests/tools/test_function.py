@@ -9,7 +9,7 @@ import pytest
 from langchain_core.tools import StructuredTool, ToolException, tool as lc_tool
 from pydantic import BaseModel
 
-from tools import (
+from agentcore.tools import (
     FunctionTool,
     LangChainTool,
     Tool,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tools import HttpFetchTool, ToolArgumentsError, ToolContext, ToolError
+from agentcore.tools import HttpFetchTool, ToolArgumentsError, ToolContext, ToolError
 
 Routes = dict[str, tuple[int, dict[str, str], bytes]]
 

@@ -12,7 +12,15 @@ from typing import Any
 
 import pytest
 
-from tools import MCPError, MCPTool, ToolArgumentsError, ToolContext, load_mcp_tools, mcp_tool_name, parse_mcp_tool_name
+from agentcore.tools import (
+    MCPError,
+    MCPTool,
+    ToolArgumentsError,
+    ToolContext,
+    load_mcp_tools,
+    mcp_tool_name,
+    parse_mcp_tool_name,
+)
 
 SERVER = str(Path(__file__).with_name('mcp_server.py'))
 CTX = ToolContext(run_id='r', call_id='c')

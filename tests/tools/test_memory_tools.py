@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from memory import Episode, LocalMemory, MemoryHit
-from tools import MemorySaveTool, MemorySearchTool, ToolArgumentsError, ToolContext, ToolError
+from agentcore.memory import Episode, LocalMemory, MemoryHit
+from agentcore.tools import MemorySaveTool, MemorySearchTool, ToolArgumentsError, ToolContext, ToolError
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ import sys
 
 import pytest
 
-import tools
-from tools import truncate_middle
+from agentcore import tools
+from agentcore.tools import truncate_middle
 
 
 def test_import_tools_loads_no_heavy_library() -> None:
-    code = 'import sys, tools; print(" ".join(sys.modules))'
+    code = 'import sys, agentcore.tools; print(" ".join(sys.modules))'
     loaded = set(
         subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout.split()
     )
@@ -23,7 +23,7 @@ def test_import_tools_loads_no_heavy_library() -> None:
 def test_every_public_name_resolves() -> None:
     for name in tools.__all__:
         assert getattr(tools, name) is not None, name
-    with pytest.raises(AttributeError, match="module 'tools' has no attribute 'nope'"):
+    with pytest.raises(AttributeError, match="module 'agentcore.tools' has no attribute 'nope'"):
         tools.nope  # noqa: B018
 
 

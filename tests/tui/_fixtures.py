@@ -13,9 +13,9 @@ from agentcore import Agent, Budget
 from agentcore.policy import Policy
 from agentcore.runstore import RunStore
 from agentcore.testing import ScriptedModel
+from agentcore.tools import tool
 from agentcore.tui import ChatApp
 from tests._tools import add, write_note
-from tools import tool
 
 SIZE = (120, 36)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from agentcore.tools import ToolContext, tool
 from agentcore.tui._format import MAX_STREAM_LINES, OutputStream
-from tools import ToolContext, tool
 
 from ._fixtures import SIZE, calls, make_app_with, new_store
 
