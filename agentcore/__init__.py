@@ -19,6 +19,7 @@ os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
 if TYPE_CHECKING:
     from ._agent import Agent, RunResult
     from ._budget import Budget
+    from ._errors import AgentcoreError
     from ._events import (
         ApprovalRequested,
         ApprovalResolved,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from ._settings import ConfigError, Settings, load_settings
 
 _EXPORTS: dict[str, str] = {
+    'AgentcoreError': '._errors',
     'Agent': '._agent',
     'RunResult': '._agent',
     'Budget': '._budget',
@@ -81,6 +83,7 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     'Agent',
+    'AgentcoreError',
     'ApprovalRequested',
     'ApprovalResolved',
     'Budget',

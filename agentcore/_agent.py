@@ -7,10 +7,10 @@ import contextlib
 import threading
 import time
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -27,13 +27,28 @@ from ._wiring import (
     as_tool,
     audit_log,
     default_guardrails,
-    interrupted_external,
     persist_redactor,
     resolve_model,
     resolve_policy,
 )
 
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+    from langchain_core.tools import BaseTool
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+    from langgraph.graph.state import CompiledStateGraph
+    from langgraph.types import Command, StateSnapshot
+
+    from .guardrails import Guardrail
+    from .memory import MemoryStore
+    from .policy import ApprovalDecision, Approver, Policy
+    from .runstore import RunStore
+    from .sandbox import Sandbox, SandboxPool
+    from .tools import Tool
+
 T = TypeVar('T')
+#: What drives the graph: the initial state, a `Command` answering an interrupt, or `None` to resume.
+GraphInput: TypeAlias = 'dict[str, Any] | Command[Any] | None'
 Status = Literal['completed', 'stopped_by_budget', 'denied', 'awaiting_approval', 'failed']
 
 
@@ -61,7 +76,9 @@ class Agent:
         tools: `Tool`s, typed Python functions, or langchain `BaseTool`s.
         sandbox: where sandboxed tools run: a `Sandbox`, a `SandboxPool` (one sandbox acquired per run), or `None`.
         memory: a `MemoryStore` for recall and remember, or `None`.
-        policy: a `Policy`, a path to a policy file, or `None` (every call allowed).
+        policy: a `Policy`, a path to a policy file, or `None`: `Policy.allow_all()`, which allows every tool call
+            (MCP tools included) and reaches no network domain (`http_fetch` is refused until a policy lists the
+            domain), with no budget of its own.
         budget: limits for each run; defaults to the policy's budget, else `Budget()`.
         guardrails: guardrails on input, tool output and final output; `None` gives the defaults (injection
             detection on tool output, secret/PII redaction on the answer).
@@ -79,21 +96,23 @@ class Agent:
 
     Raises:
         ConfigError: the settings are invalid, or no usable model is configured.
+        PolicyFileError: `policy` names a file that cannot be used.
+        TypeError: an entry of `tools` is not a tool, a LangChain tool or a function.
     """
 
     def __init__(
         self,
         model: str | ChatModel | None = None,
-        tools: Iterable[Any] = (),
+        tools: Iterable[Tool | BaseTool | Callable[..., Any]] = (),
         *,
-        sandbox: Any | None = None,
-        memory: Any | None = None,
-        policy: Any | None = None,
+        sandbox: Sandbox | SandboxPool | None = None,
+        memory: MemoryStore | None = None,
+        policy: Policy | str | Path | None = None,
         budget: Budget | None = None,
-        guardrails: list[Any] | None = None,
-        approver: Any | None = None,
-        store: Any | None = None,
-        checkpointer: Any | None = None,
+        guardrails: Sequence[Guardrail] | None = None,
+        approver: Approver | None = None,
+        store: RunStore | str | None = None,
+        checkpointer: BaseCheckpointSaver[Any] | Path | str | None = None,
         instructions: str = DEFAULT_INSTRUCTIONS,
         namespace: str = 'default',
         max_parallel_tools: int = 4,
@@ -102,7 +121,7 @@ class Agent:
     ) -> None:
         self.settings = settings or load_settings()
         self.model = resolve_model(model, self.settings)
-        policy = resolve_policy(policy)
+        self.policy = resolve_policy(policy)
         from .runstore import RunStore
 
         if store is None or isinstance(store, str):
@@ -110,38 +129,38 @@ class Agent:
             if url.startswith('sqlite:///'):
                 Path(url.removeprefix('sqlite:///')).parent.mkdir(parents=True, exist_ok=True)
             store = RunStore(url)
-        self.store = store
+        self.store: RunStore = store
         tool_list = [as_tool(t) for t in tools]
         self._rt = RunContext(
             model=self.model,
             tools={t.name: t for t in tool_list},
             store=store,
-            budget=budget or getattr(policy, 'budget', None) or Budget(),
-            policy=policy,
+            budget=budget or self.policy.budget or Budget(),
+            policy=self.policy,
             guardrails=default_guardrails() if guardrails is None else list(guardrails),
             memory=memory,
             sandbox=sandbox,
             instructions=instructions,
             max_parallel_tools=max_parallel_tools,
-            on_interrupted_external=on_interrupted_external or interrupted_external(policy),
+            on_interrupted_external=on_interrupted_external or self.policy.interrupted_external,
             audit=audit_log(store),
             redactor=persist_redactor(guardrails),
         )
         self.namespace = namespace
         self.approver = approver
         self._results: dict[str, RunResult] = {}
-        self._compiled: Any = None
-        self._allowlist: Any = None
+        self._compiled: CompiledStateGraph[Any, Any, Any, Any] | None = None
+        self._allowlist: set[tuple[str, ...]] | None = None
         #: Extra data stored with each run's record (e.g. the CLI options, so `agentcore resume` can rebuild it).
         self.run_metadata: dict[str, Any] = {}
         #: Where runs are checkpointed. `'memory'` gives this agent its own in-memory saver (runs resume only
         #: through this agent object).
-        self.checkpointer = checkpointer if checkpointer is not None else (
+        self.checkpointer: BaseCheckpointSaver[Any] | Path | str = checkpointer if checkpointer is not None else (
             self.settings.checkpoint_url or self.settings.checkpoint_path
         )
 
     @property
-    def tools(self) -> list[Any]:
+    def tools(self) -> list[Tool]:
         return list(self._rt.tools.values())
 
     @property
@@ -173,31 +192,28 @@ class Agent:
             async for event in events:
                 yield event
 
-    async def aresume(self, run_id: str, decision: Any | None = None) -> RunResult:
+    async def aresume(self, run_id: str, decision: ApprovalDecision | None = None) -> RunResult:
         """Continue a run after a crash (from its last checkpoint) or after a pause for approval.
 
-        `decision` answers the pause: `Approve()`, `Edit(arguments=...)`, `Reject(reason=...)`, `Abort(...)` or an
-        equivalent dict.
+        `decision` answers the pause: `Approve()`, `Edit(arguments=...)`, `Reject(reason=...)` or `Abort(...)`
+        from `agentcore.policy`.
 
         Raises:
             RunNotFoundError: no such run in the run store.
+            ApprovalError: `decision` is not an approval decision.
             ValueError: the run awaits approval and no decision (and no approver) was given.
         """
         return await self._consume(run_id, self._resume(run_id, decision, live=False))
 
-    def astream_resume(self, run_id: str, decision: Any | None = None) -> AsyncIterator[RunEvent]:
+    def astream_resume(self, run_id: str, decision: ApprovalDecision | None = None) -> AsyncIterator[RunEvent]:
         """Like `aresume`, yielding events."""
         return self._resume(run_id, decision, live=True)
 
-    async def _resume(self, run_id: str, decision: Any | None, *, live: bool) -> AsyncGenerator[RunEvent, None]:
+    async def _resume(
+        self, run_id: str, decision: ApprovalDecision | None, *, live: bool
+    ) -> AsyncGenerator[RunEvent, None]:
         self.store.get_run(run_id)
-        graph_input: Any = None
-        if decision is not None:
-            from langgraph.types import Command
-
-            from ._nodes import normalise_decision
-
-            graph_input = Command(resume=normalise_decision(decision))
+        graph_input = None if decision is None else _answer(decision)
         async with contextlib.aclosing(self._drive(run_id, graph_input, resuming=True, live=live)) as events:
             async for event in events:
                 yield event
@@ -207,13 +223,13 @@ class Agent:
         """Sync form of `arun`. Raises: RuntimeError: called from inside a running event loop."""
         return _sync(self.arun(task, run_id=run_id))
 
-    def resume(self, run_id: str, decision: Any | None = None) -> RunResult:
+    def resume(self, run_id: str, decision: ApprovalDecision | None = None) -> RunResult:
         """Sync form of `aresume`."""
         return _sync(self.aresume(run_id, decision))
 
     # -- driving the graph ------------------------------------------------------------------------------------
     async def _drive(
-        self, run_id: str, graph_input: Any, *, resuming: bool = False, live: bool = True
+        self, run_id: str, graph_input: GraphInput, *, resuming: bool = False, live: bool = True
     ) -> AsyncGenerator[RunEvent, None]:
         """Run the graph for `run_id`.
 
@@ -235,20 +251,21 @@ class Agent:
             finally:
                 RUN_SANDBOX.reset(token)
 
-    def _graph(self, saver: Any) -> Any:
+    def _graph(self, saver: BaseCheckpointSaver[Any]) -> CompiledStateGraph[Any, Any, Any, Any]:
         """The compiled graph, checkpointed by `saver`. Compiled once per agent; each run gets a cheap copy."""
         if self._compiled is None:
             probe = allowlist_probe()
             self._compiled = build_graph(self._rt, probe)
             self._allowlist = probe.allowlist
-        if self._allowlist is not None and hasattr(saver, 'with_allowlist'):
+        if self._allowlist is not None:
             saver = saver.with_allowlist(self._allowlist)
         return self._compiled.copy(update={'checkpointer': saver})
 
     async def _drive_graph(
-        self, graph: Any, run_id: str, graph_input: Any, *, resuming: bool, live: bool
+        self, graph: CompiledStateGraph[Any, Any, Any, Any], run_id: str, graph_input: GraphInput, *,
+        resuming: bool, live: bool,
     ) -> AsyncGenerator[RunEvent, None]:
-        config = {'configurable': {'thread_id': run_id}, 'recursion_limit': 100_000}
+        config: RunnableConfig = {'configurable': {'thread_id': run_id}, 'recursion_limit': 100_000}
         if resuming:
             snapshot = await graph.aget_state(config)
             if not snapshot.next:
@@ -261,7 +278,7 @@ class Agent:
                 if self.approver is None:
                     raise ValueError(f'run {run_id!r} is waiting for approval of {pending["tool"]!r}: '
                                      'pass a decision (Approve, Edit, Reject or Abort)')
-                graph_input = await self._ask_approver(pending)
+                graph_input = await self._ask_approver(self.approver, pending)
         while True:
             interrupted: dict[str, Any] | None = None
             async with contextlib.aclosing(_run_graph(graph, graph_input, config, live=live)) as events:
@@ -270,7 +287,7 @@ class Agent:
             snapshot = await graph.aget_state(config)
             interrupted = _interrupt_value(snapshot)
             if interrupted is not None and self.approver is not None:
-                graph_input = await self._ask_approver(interrupted)
+                graph_input = await self._ask_approver(self.approver, interrupted)
                 continue
             break
         result = self._results[run_id] = _result(run_id, snapshot.values, interrupted)
@@ -282,24 +299,18 @@ class Agent:
             self.store.add_event(run_id, self._rt.redact(paused.model_dump(mode='json')))
             yield paused
 
-    async def _ask_approver(self, request: dict[str, Any]) -> Any:
-        from langgraph.types import Command
+    async def _ask_approver(self, approver: Approver, request: dict[str, Any]) -> Command[Any]:
+        from .policy import ApprovalRequest
 
-        from ._nodes import normalise_decision
-
-        decide: Callable[[Any], Awaitable[Any]] = self.approver.decide  # type: ignore[union-attr]
-        try:
-            from .policy import ApprovalRequest
-
-            req: Any = ApprovalRequest.model_validate({**request, 'tool_name': request['tool']})
-        except Exception:  # approvers that take the plain dict
-            req = request
-        return Command(resume=normalise_decision(await decide(req)))
+        return _answer(await approver.decide(ApprovalRequest.model_validate({**request, 'tool_name': request['tool']})))
 
     @asynccontextmanager
-    async def _run_sandbox(self) -> AsyncIterator[Any]:
+    async def _run_sandbox(self) -> AsyncIterator[Sandbox | None]:
+        """The run's sandbox: its own, lent by the agent's pool for the length of the run, or the shared one."""
+        from .sandbox import SandboxPool
+
         sandbox = self._rt.sandbox
-        if sandbox is not None and hasattr(sandbox, 'aacquire'):
+        if isinstance(sandbox, SandboxPool):
             box = await sandbox.aacquire()
             try:
                 yield box
@@ -315,7 +326,7 @@ class Agent:
 
 
 async def _run_graph(
-    graph: Any, graph_input: Any, config: dict[str, Any], *, live: bool = True
+    graph: CompiledStateGraph[Any, Any, Any, Any], graph_input: GraphInput, config: RunnableConfig, *, live: bool = True
 ) -> AsyncGenerator[RunEvent, None]:
     """Run `graph` to its end or its next interrupt, yielding the events its nodes emit as they happen.
 
@@ -369,9 +380,22 @@ def _sync(coro: Coroutine[Any, Any, T]) -> T:
     raise RuntimeError('called the sync API inside a running event loop: use `await agent.arun(...)` instead')
 
 
-def _interrupt_value(snapshot: Any) -> dict[str, Any] | None:
+def _answer(decision: ApprovalDecision) -> Command[Any]:
+    """What resumes the graph with `decision`: a LangGraph `Command` carrying the decision as plain data.
+
+    Raises:
+        ApprovalError: `decision` is not an approval decision.
+    """
+    from langgraph.types import Command
+
+    from .policy import decision_to_dict, parse_decision
+
+    return Command(resume=decision_to_dict(parse_decision(decision)))
+
+
+def _interrupt_value(snapshot: StateSnapshot) -> dict[str, Any] | None:
     for task in snapshot.tasks:
-        for intr in getattr(task, 'interrupts', ()):
+        for intr in task.interrupts:
             return dict(intr.value)
     return None
 

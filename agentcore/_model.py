@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from ._errors import AgentcoreError
 from ._messages import ModelRequest, ModelResponse
 
 
@@ -29,9 +30,5 @@ class ChatModel(Protocol):
         ...
 
 
-class ModelError(Exception):
+class ModelError(AgentcoreError):
     """A model call failed (provider error, timeout after retries, unusable response)."""
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from ._conversation import Conversations
@@ -25,6 +26,7 @@ from ._runtime import RunContext
 from ._state import AgentState, PendingCall
 from ._toolrun import run_calls
 from ._turns import notice, parse_calls, text_tool_call
+from .policy import Abort, ApprovalDecision, ApprovalError, Approve, Edit, Reject, parse_decision
 
 Update = dict[str, Any]
 
@@ -61,7 +63,7 @@ class Nodes:
         if memory is None:
             return {}
         run_id, task = state['run_id'], state['task']
-        backend = str(getattr(memory, 'backend', type(memory).__name__))
+        backend = memory.backend
         try:
             hits = await memory.asearch(task, k=self.rt.recall_k)
         except Exception as exc:  # memory is best-effort: a down backend must not stop the run
@@ -168,23 +170,21 @@ class Nodes:
         raw = interrupt({'type': 'approval', 'call_id': call['id'], 'tool': call['name'],
                          'arguments': call['arguments'], 'args_hash': digest, 'rule': call['rule'],
                          'reason': call['reason']})
-        decision = normalise_decision(raw)
-        kind = decision['kind']
-        if decision.get('call_id') not in (None, call['id']) or decision.get('args_hash') not in (None, digest):
-            kind, decision = 'reject', {'kind': 'reject', 'reason': 'the approval was given for a different call'}
-        detail = str(decision.get('reason') or '')
-        if kind == 'abort':
+        decision = read_decision(raw)
+        if decision.call_id not in (None, call['id']) or decision.args_hash not in (None, digest):
+            decision = Reject(reason='the approval was given for a different call')
+        kind = decision.kind
+        detail = decision.reason if isinstance(decision, Reject | Abort) else ''
+        if isinstance(decision, Abort):
             rt.emit(ApprovalResolved(run_id=run_id, call_id=call['id'], tool=call['name'], decision='abort',
                                      detail=detail))
             _audit(rt, run_id, 'approval', {'call_id': call['id'], 'decision': 'abort', 'reason': detail})
             return {'status': 'denied', 'stop_reason': f'aborted by approver: {detail or "no reason given"}',
                     'route': 'finish'}
-        if kind == 'approve':
+        if isinstance(decision, Approve):
             call = {**call, 'action': 'approved'}
-        elif kind == 'edit':
-            args = decision.get('arguments')
-            if not isinstance(args, dict):
-                args = call['arguments']
+        elif isinstance(decision, Edit):
+            args = decision.arguments
             d = rt.policy.evaluate(call['name'], args, side_effects=call['side_effects'], source=call['source'])
             if d.action == 'deny':
                 call = {**call, 'arguments': args, 'action': 'deny', 'rule': d.rule, 'reason': d.reason}
@@ -240,17 +240,18 @@ class Nodes:
             if rt.on_interrupted_external == 'skip':
                 pending[i] = {**call, 'action': 'error', 'reason': f'not retried: {why}'}
                 continue
-            decision = normalise_decision(interrupt({
+            decision = read_decision(interrupt({
                 'type': 'approval', 'call_id': call['id'], 'tool': call['name'], 'arguments': call['arguments'],
                 'args_hash': args_digest(call['name'], call['arguments']), 'rule': 'interrupted_external',
                 'reason': why}))
-            rt.emit(ApprovalResolved(run_id=run_id, call_id=call['id'], tool=call['name'], decision=decision['kind'],
-                                     detail=str(decision.get('reason') or '')))
-            if decision['kind'] == 'abort':
+            reason = decision.reason if isinstance(decision, Reject | Abort) else ''
+            rt.emit(ApprovalResolved(run_id=run_id, call_id=call['id'], tool=call['name'], decision=decision.kind,
+                                     detail=reason))
+            if isinstance(decision, Abort):
                 return {'status': 'denied', 'stop_reason': 'aborted by approver after an interrupted call',
                         'route': 'finish'}
-            if decision['kind'] == 'reject':
-                pending[i] = {**call, 'action': 'rejected', 'reason': str(decision.get('reason') or why)}
+            if isinstance(decision, Reject):
+                pending[i] = {**call, 'action': 'rejected', 'reason': reason or why}
         return pending
 
     # -- output guard -----------------------------------------------------------------------------------------
@@ -268,7 +269,7 @@ class Nodes:
             return {}
         from ._episodes import episode_from_run
 
-        backend = str(getattr(memory, 'backend', type(memory).__name__))
+        backend = memory.backend
         try:
             episode = episode_from_run(state, redact=self.rt.redact)
             episode_id = await memory.asave(episode)
@@ -311,20 +312,12 @@ def _malformed_text_turn(content: str, rt: RunContext) -> str | None:
     return None
 
 
-def normalise_decision(raw: Any) -> dict[str, Any]:
-    """Accept an approval decision as a dict or pydantic model (`kind`/`decision`/`type` key) -> plain dict."""
-    if hasattr(raw, 'model_dump'):
-        raw = raw.model_dump(mode='json')
-    if isinstance(raw, str):
-        raw = {'kind': raw}
-    if not isinstance(raw, dict):
-        return {'kind': 'reject', 'reason': f'unreadable approval decision {raw!r}'}
-    kind = str(raw.get('kind') or raw.get('decision') or raw.get('type') or '').lower()
-    aliases = {'approved': 'approve', 'edited': 'edit', 'rejected': 'reject', 'aborted': 'abort', 'deny': 'reject'}
-    kind = aliases.get(kind, kind)
-    if kind not in ('approve', 'edit', 'reject', 'abort'):
-        return {'kind': 'reject', 'reason': f'unknown approval decision {kind!r}'}
-    return {**raw, 'kind': kind}
+def read_decision(raw: object) -> ApprovalDecision:
+    """The decision an interrupt was resumed with (plain data, as `Agent` sends it); anything unreadable rejects."""
+    try:
+        return parse_decision(raw if isinstance(raw, Mapping) else {'kind': repr(raw)})
+    except ApprovalError as exc:
+        return Reject(reason=f'unreadable approval decision: {exc}')
 
 
 def _audit_head(rt: RunContext, run_id: str) -> dict[str, Any]:

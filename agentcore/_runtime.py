@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 from ._budget import Budget
 from ._events import RunEvent
@@ -13,9 +13,15 @@ from ._messages import ToolSpec
 from ._model import ChatModel
 
 if TYPE_CHECKING:
-    from agentcore.tools import Tool
-
+    from .audit import AuditLog
+    from .guardrails import Guardrail, Redactor
+    from .memory import MemoryStore
+    from .policy import Policy
     from .runstore import RunStore
+    from .sandbox import Sandbox, SandboxPool
+    from .tools import Tool
+
+_J = TypeVar('_J')
 
 DEFAULT_INSTRUCTIONS = (
     'You are a capable, careful agent. Work step by step and use the tools you are given to complete the task. '
@@ -24,38 +30,11 @@ DEFAULT_INSTRUCTIONS = (
 )
 
 
-class PolicyLike(Protocol):
-    """What the graph needs from a policy (see `agentcore.policy.Policy`)."""
-
-    def evaluate(
-        self, tool_name: str, arguments: dict[str, Any], *, side_effects: str = 'none', source: str = 'python'
-    ) -> Any: ...
-
-
-class AllowAll:
-    """The policy used when none is given: every call is allowed."""
-
-    def evaluate(
-        self, tool_name: str, arguments: dict[str, Any], *, side_effects: str = 'none', source: str = 'python'
-    ) -> Any:
-        return _Decision('allow', 'default', 'no policy configured')
-
-    def allows_domain(self, host: str) -> bool:
-        return False
-
-
-@dataclass(frozen=True)
-class _Decision:
-    action: Literal['allow', 'deny', 'ask']
-    rule: str
-    reason: str
-
-
 #: Where the run in progress sends its events (set by `Agent` around each run; `None` outside one).
 RUN_EVENTS: ContextVar[Callable[[RunEvent], None] | None] = ContextVar('agentcore_run_events', default=None)
 
 #: The sandbox of the run in progress (one per run when the agent has a pool), set by `Agent` around each run.
-RUN_SANDBOX: ContextVar[Any | None] = ContextVar('agentcore_run_sandbox', default=None)
+RUN_SANDBOX: ContextVar[Sandbox | None] = ContextVar('agentcore_run_sandbox', default=None)
 
 
 @dataclass
@@ -66,23 +45,24 @@ class RunContext:
     tools: dict[str, Tool]
     store: RunStore
     budget: Budget
-    policy: Any = field(default_factory=AllowAll)
-    guardrails: list[Any] = field(default_factory=list)
-    memory: Any | None = None
-    sandbox: Any | None = None
+    policy: Policy
+    guardrails: list[Guardrail] = field(default_factory=list)
+    memory: MemoryStore | None = None
+    #: One sandbox shared by every run, or a pool that lends each run its own (see `run_sandbox`).
+    sandbox: Sandbox | SandboxPool | None = None
     instructions: str = DEFAULT_INSTRUCTIONS
     max_parallel_tools: int = 4
     tool_output_chars: int = 8000
     recall_k: int = 3
     on_interrupted_external: Literal['ask', 'skip', 'retry'] = 'ask'
-    audit: Any | None = None
-    #: Scrubs secrets and PII from every event before it is stored (`agentcore.guardrails.Redactor`).
-    redactor: Any | None = None
+    audit: AuditLog | None = None
+    #: Scrubs secrets and PII from every event before it is stored.
+    redactor: Redactor | None = None
     _specs: list[ToolSpec] | None = field(default=None, init=False, repr=False)
 
-    def redact(self, value: Any) -> Any:
+    def redact(self, value: _J) -> _J:
         """`value` (any JSON-shaped data) with secrets and PII replaced, when a redactor is configured."""
-        return value if self.redactor is None else self.redactor.redact_obj(value)
+        return value if self.redactor is None else cast('_J', self.redactor.redact_obj(value))
 
     def tool_specs(self) -> list[ToolSpec]:
         """What the model sees of the tools (built once: tools do not change during an agent's life)."""
@@ -111,9 +91,14 @@ class RunContext:
                 text = verdict.text
         return text, None
 
-    def run_sandbox(self) -> Any | None:
-        """The sandbox tools of the current run use."""
-        return RUN_SANDBOX.get() or self.sandbox
+    def run_sandbox(self) -> Sandbox | None:
+        """The sandbox the tools of the current run use: the run's own (lent by a pool), else the shared one."""
+        box = RUN_SANDBOX.get()
+        if box is not None:
+            return box
+        from .sandbox import SandboxPool
+
+        return None if isinstance(self.sandbox, SandboxPool) else self.sandbox
 
     def emit(self, event: RunEvent, *, persist: bool = True) -> None:
         """Record an event in the run store (unless `persist` is false) and send it to whoever streams the run."""

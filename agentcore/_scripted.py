@@ -9,18 +9,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ._errors import AgentcoreError
 from ._messages import Message, ModelRequest, ModelResponse, ToolCall, Usage
 from ._model import ModelError
 
 
-class ScriptError(ValueError):
+class ScriptError(AgentcoreError, ValueError):
     """A script file or turn list is invalid."""
 
     usage_error = True
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 class ScriptedCall(BaseModel):

@@ -13,15 +13,13 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from ._errors import AgentcoreError
 
-class ConfigError(ValueError):
+
+class ConfigError(AgentcoreError, ValueError):
     """The configuration (environment or `agentcore.toml`) is invalid."""
 
     usage_error = True
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 def _toml_file() -> Path | None:

@@ -32,7 +32,7 @@ def parse_calls(message: Message, tools: dict[str, Tool]) -> list[PendingCall]:
             pending.append({**base, 'action': 'error', 'reason': f'unknown tool {call.name!r}; available tools: {known}'})
             continue
         base['side_effects'] = tool.side_effects
-        base['source'] = getattr(tool, 'source', 'python')
+        base['source'] = tool.source
         try:
             args = json.loads(call.arguments or '{}')
         except json.JSONDecodeError as exc:

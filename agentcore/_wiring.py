@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from ._model import ChatModel
-from ._runtime import AllowAll
 from ._settings import Settings
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from langchain_core.tools import BaseTool
+
+    from .audit import AuditLog
+    from .guardrails import Guardrail, Redactor
+    from .policy import Policy
+    from .runstore import RunStore
+    from .tools import Tool
 
 
 def resolve_model(model: str | ChatModel | None, settings: Settings) -> ChatModel:
@@ -38,37 +49,35 @@ def resolve_model(model: str | ChatModel | None, settings: Settings) -> ChatMode
                         timeout_s=settings.model_timeout_s, retries=settings.model_retries)
 
 
-def as_tool(obj: Any) -> Any:
+def as_tool(obj: Tool | BaseTool | Callable[..., Any]) -> Tool:
     from agentcore.tools import as_tool
 
     return as_tool(obj)
 
 
-def resolve_policy(policy: Any) -> Any:
-    if policy is None:
-        return AllowAll()
-    if isinstance(policy, str | Path):
-        from .policy import load_policy
+def resolve_policy(policy: Policy | str | Path | None) -> Policy:
+    """The policy a run uses: `None` is `Policy.allow_all()` (every call allowed, no network domain, no budget).
 
+    Raises:
+        PolicyFileError: `policy` names a file that cannot be used.
+    """
+    from .policy import Policy, load_policy
+
+    if policy is None:
+        return Policy.allow_all()
+    if isinstance(policy, str | Path):
         return load_policy(policy)
     return policy
 
 
-def default_guardrails() -> list[Any]:
+def default_guardrails() -> list[Guardrail]:
     from .guardrails import InjectionDetector, Redactor
 
     # Redact first, so that secrets are gone before a quarantine excerpt of an injection is built.
     return [Redactor(), InjectionDetector()]
 
 
-def interrupted_external(policy: Any) -> Literal['ask', 'skip', 'retry']:
-    value = getattr(policy, 'interrupted_external', 'ask')
-    if value == 'skip':
-        return 'skip'
-    return 'retry' if value == 'retry' else 'ask'
-
-
-def persist_redactor(guardrails: list[Any] | None) -> Any:
+def persist_redactor(guardrails: Sequence[Guardrail] | None) -> Redactor:
     """What scrubs secrets from everything the run store keeps: the agent's own `Redactor`, else a default one."""
     from .guardrails import Redactor
 
@@ -78,7 +87,7 @@ def persist_redactor(guardrails: list[Any] | None) -> Any:
     return Redactor()
 
 
-def audit_log(store: Any) -> Any:
+def audit_log(store: RunStore) -> AuditLog:
     from .audit import AuditLog
 
     return AuditLog(store.engine)

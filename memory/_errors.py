@@ -6,6 +6,8 @@ Every error carries a `hint` (the fix, when there is one) so the CLI can print o
 
 from __future__ import annotations
 
+from agentcore._errors import AgentcoreError
+
 __all__ = [
     'EmbedderMismatchError',
     'EmbeddingError',
@@ -16,18 +18,13 @@ __all__ = [
 ]
 
 
-class MemoryError_(Exception):  # trailing underscore: `MemoryError` is a builtin
+class MemoryError_(AgentcoreError):  # trailing underscore: `MemoryError` is a builtin
     """Base class of every error raised by the memory package.
 
     Attributes:
         hint: How to fix the problem, or `None` when there is no single fix.
     """
 
-    hint: str | None
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 class MemoryUnavailableError(MemoryError_):

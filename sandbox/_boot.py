@@ -12,7 +12,7 @@ import struct
 from functools import cache
 from pathlib import Path
 
-#: Executor modules, dependencies first.
+#: Executor modules, dependencies first (after `agentcore._errors`, the root of `_errors`).
 _MODULES = ('_errors', '_tarsafe', '_executor_wire', '_executor_files', '_executor_procs', '_executor')
 
 BOOTSTRAP = (
@@ -36,8 +36,9 @@ BOOTSTRAP = (
 @cache
 def _modules() -> str:
     here = Path(__file__).parent
-    return json.dumps([[f'agentcore.sandbox.{name}', (here / f'{name}.py').read_text(encoding='utf-8')]
-                       for name in _MODULES])
+    root = [['agentcore._errors', (here.parent / '_errors.py').read_text(encoding='utf-8')]]
+    return json.dumps(root + [[f'agentcore.sandbox.{name}', (here / f'{name}.py').read_text(encoding='utf-8')]
+                              for name in _MODULES])
 
 
 def bundle(key: bytes) -> bytes:

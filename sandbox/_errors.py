@@ -5,7 +5,7 @@ Standard library only: this module is also shipped into the container with the e
 
 from __future__ import annotations
 
-from typing import ClassVar
+from agentcore._errors import AgentcoreError
 
 __all__ = [
     'EnginePermissionError',
@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-class SandboxError(Exception):
+class SandboxError(AgentcoreError):
     """Base class of every sandbox failure.
 
     Attributes:
@@ -33,12 +33,6 @@ class SandboxError(Exception):
         usage_error: True when the caller's input was at fault (the CLI then exits with code 2).
     """
 
-    default_hint: ClassVar[str | None] = None
-    usage_error: ClassVar[bool] = False
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint if hint is not None else self.default_hint
 
 
 class EngineUnavailableError(SandboxError):

@@ -9,6 +9,7 @@ import pytest
 PUBLIC_API: dict[str, list[str]] = {
     'agentcore': [
         'Agent',
+        'AgentcoreError',
         'ApprovalRequested',
         'ApprovalResolved',
         'Budget',

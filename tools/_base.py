@@ -5,11 +5,17 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
+from agentcore._errors import AgentcoreError
 from agentcore._messages import ToolSpec
+
+if TYPE_CHECKING:
+    from agentcore.memory import MemoryStore
+    from agentcore.policy import Policy
+    from agentcore.sandbox import Sandbox
 
 #: What a tool may change in the world. `none`: pure; `sandbox`: only the run's sandbox; `external`: anything
 #: outside (network, host files, other services) - never retried blindly after a crash.
@@ -26,9 +32,12 @@ class ToolContext:
 
     run_id: str
     call_id: str
-    sandbox: Any | None = None
-    memory: Any | None = None
-    policy: Any | None = None
+    #: The run's sandbox (`None` when the agent has none: sandboxed tools then fail with a `ToolError`).
+    sandbox: Sandbox | None = None
+    #: The agent's episodic memory, when it has one.
+    memory: MemoryStore | None = None
+    #: The run's policy (`http_fetch` asks it which domains it may reach); `None` outside a run.
+    policy: Policy | None = None
     namespace: str = 'default'
     extra: dict[str, Any] = field(default_factory=dict)
     #: Called with `(stream, text)` ('stdout' or 'stderr') as output arrives, by tools that can stream it; the
@@ -49,15 +58,11 @@ class ToolResult(BaseModel):
     full_output: str | None = None
 
 
-class ToolError(Exception):
+class ToolError(AgentcoreError):
     """A tool failed in a way the model should read and can react to (bad arguments, missing file...).
 
     `hint`, when set, says how to fix it.
     """
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 class Tool(ABC):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -17,8 +16,7 @@ _TEXT_TYPES = ('text/', 'json', 'xml', 'javascript', 'yaml', 'csv', 'x-www-form-
 async def check_domain(ctx: ToolContext, url: str) -> str:
     """Return the host of `url` if the run's policy allows it.
 
-    The policy allows a domain when it has `allows_domain(host)` (sync or async) and that returns true; a run
-    without a policy, or a policy without `allows_domain`, allows none.
+    The policy's `allows_domain(host)` decides; a call outside a run (no policy) may reach no host.
 
     Raises:
         ToolArgumentsError: `url` is not an absolute http(s) URL.
@@ -28,11 +26,7 @@ async def check_domain(ctx: ToolContext, url: str) -> str:
     if parts.scheme not in ('http', 'https') or not parts.hostname:
         raise ToolArgumentsError(f"argument 'url': expected an absolute http:// or https:// URL, got {url!r}")
     host = parts.hostname
-    allows = getattr(ctx.policy, 'allows_domain', None)
-    verdict: Any = allows(host) if callable(allows) else False
-    if inspect.isawaitable(verdict):
-        verdict = await verdict
-    if verdict is not True:
+    if ctx.policy is None or not ctx.policy.allows_domain(host):
         raise ToolError(
             f'fetching from {host} is not allowed by the policy',
             hint=f'add {host} to the allowed domains of the policy',

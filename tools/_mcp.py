@@ -15,6 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from agentcore._errors import AgentcoreError
+
 from ._base import SideEffects, ToolSource
 from ._langchain import LangChainTool
 from ._output import DEFAULT_MAX_CHARS
@@ -29,12 +31,8 @@ _UNSAFE = re.compile(r'[^A-Za-z0-9_-]')
 _MAX_NAME = 64
 
 
-class MCPError(RuntimeError):
+class MCPError(AgentcoreError, RuntimeError):
     """An MCP server could not be configured, reached or listed. `hint` says what to check."""
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 def mcp_tool_name(server: str, tool: str) -> str:

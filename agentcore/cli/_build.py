@@ -4,30 +4,36 @@ from __future__ import annotations
 
 import importlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from ._output import print_json
 
+if TYPE_CHECKING:
+    from agentcore.sandbox import DockerSandbox
+    from agentcore.tools import Tool
 
-def resolve_tools(specs: list[str]) -> list[Any]:
-    """Tools from names of built-ins or `module:function` references.
+
+def resolve_tools(specs: list[str]) -> list[Tool]:
+    """Tools from names of built-ins or `module:function` references (a `Tool`, a LangChain tool or a function).
 
     Raises:
-        typer.BadParameter: an unknown name or a reference that cannot be imported.
+        typer.BadParameter: an unknown name, a reference that cannot be imported, or one that is not a tool.
     """
-    from agentcore.tools import builtin_tools, host_tools
+    from agentcore.tools import as_tool, builtin_tools, host_tools
 
     available = {t.name: t for t in [*builtin_tools(), *host_tools()]}
-    out: list[Any] = []
+    out: list[Tool] = []
     for spec in [s.strip() for item in specs for s in item.split(',') if s.strip()]:
         if ':' in spec:
             module_name, _, attr = spec.partition(':')
             try:
-                out.append(getattr(importlib.import_module(module_name), attr))
+                out.append(as_tool(getattr(importlib.import_module(module_name), attr)))
             except (ImportError, AttributeError) as exc:
                 raise typer.BadParameter(f'--tools {spec}: cannot import ({exc})') from None
+            except TypeError as exc:
+                raise typer.BadParameter(f'--tools {spec}: {exc}') from None
         elif spec in available:
             out.append(available[spec])
         else:
@@ -77,8 +83,8 @@ def _memory(settings: Any) -> Any:
                        grpc_port=settings.weaviate_grpc_port, api_key=settings.weaviate_api_key)
 
 
-def _sandbox_if_needed(tool_objs: list[Any]) -> Any:
-    if not any(getattr(t, 'side_effects', '') == 'sandbox' or getattr(t, 'needs_sandbox', False) for t in tool_objs):
+def _sandbox_if_needed(tool_objs: list[Tool]) -> DockerSandbox | None:
+    if not any(t.side_effects == 'sandbox' for t in tool_objs):
         return None
     from agentcore.sandbox import DockerSandbox
 

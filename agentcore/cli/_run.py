@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from agentcore.policy import ApprovalDecision
 
 
 def register(app: typer.Typer) -> None:
@@ -51,17 +54,24 @@ def resume(
     raise typer.Exit(0 if result.status in ('completed', 'awaiting_approval') else 1)
 
 
-def _decision(*, approve: bool, reject: str | None, edit: str | None, abort: bool) -> dict[str, Any] | None:
+def _decision(*, approve: bool, reject: str | None, edit: str | None, abort: bool) -> ApprovalDecision | None:
+    """The one decision the `resume` flags ask for (`None` without one).
+
+    Raises:
+        typer.BadParameter: more than one flag, or `--edit` is not a JSON object.
+    """
+    from agentcore.policy import Abort, Approve, Edit, Reject
+
     chosen = [name for name, on in (('--approve', approve), ('--reject', reject is not None),
                                     ('--edit', edit is not None), ('--abort', abort)) if on]
     if len(chosen) > 1:
         raise typer.BadParameter(f'choose one of {", ".join(chosen)}')
     if approve:
-        return {'kind': 'approve'}
+        return Approve()
     if reject is not None:
-        return {'kind': 'reject', 'reason': reject}
+        return Reject(reason=reject)
     if abort:
-        return {'kind': 'abort', 'reason': 'aborted from the command line'}
+        return Abort(reason='aborted from the command line')
     if edit is not None:
         try:
             arguments = json.loads(edit)
@@ -69,7 +79,7 @@ def _decision(*, approve: bool, reject: str | None, edit: str | None, abort: boo
             raise typer.BadParameter(f'--edit: not valid JSON ({exc.msg} at position {exc.pos})') from None
         if not isinstance(arguments, dict):
             raise typer.BadParameter('--edit: expected a JSON object of arguments')
-        return {'kind': 'edit', 'arguments': arguments}
+        return Edit(arguments=arguments)
     return None
 
 

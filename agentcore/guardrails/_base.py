@@ -7,6 +7,8 @@ from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentcore._errors import AgentcoreError
+
 #: Where the text comes from: the user's input, a tool's output (or recalled memory: also untrusted data), or the
 #: model's final output.
 Stage = Literal['input', 'tool_output', 'output']
@@ -71,12 +73,8 @@ class Guardrail(Protocol):
         ...
 
 
-class GuardrailError(Exception):
+class GuardrailError(AgentcoreError):
     """A guardrail could not run its check (misconfiguration, an unreachable judge model)."""
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 def check_sync(guardrail: Guardrail, text: str, *, stage: Stage) -> GuardrailResult:

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from agentcore._errors import AgentcoreError
+
 from ._canonical import args_hash
 from ._policy import Policy, PolicyDecision
 
@@ -81,14 +83,10 @@ ApprovalDecision = Annotated[Approve | Edit | Reject | Abort, Field(discriminato
 _DECISION: TypeAdapter[ApprovalDecision] = TypeAdapter(ApprovalDecision)
 
 
-class ApprovalError(ValueError):
+class ApprovalError(AgentcoreError, ValueError):
     """A decision that cannot be used: malformed, or for another request."""
 
     usage_error = True
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 @runtime_checkable

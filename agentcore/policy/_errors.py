@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from agentcore._errors import AgentcoreError
 
-class PolicyFileError(ValueError):
+
+class PolicyFileError(AgentcoreError, ValueError):
     """A policy file (or dict) is unusable. The message is one line: file, field (or line) and reason.
 
     Attributes:
@@ -17,7 +19,7 @@ class PolicyFileError(ValueError):
         kind: a stable identifier of the failure class.
     """
 
-    usage_error = True
+    usage_error: ClassVar[bool] = True
     kind: ClassVar[str] = 'invalid'
 
     def __init__(
@@ -26,14 +28,13 @@ class PolicyFileError(ValueError):
         self.file = file
         self.field = field
         self.reason = reason
-        self.hint = hint
         self.line = line
         where = f'policy file {file}'
         if field:
             where += f', field {field}'
         elif line is not None:
             where += f', line {line}'
-        super().__init__(' '.join(f'{where}: {reason}'.split()))
+        super().__init__(' '.join(f'{where}: {reason}'.split()), hint=hint)
 
 
 class PolicyUnreadableError(PolicyFileError):

@@ -74,7 +74,11 @@ class Policy:
 
     @classmethod
     def allow_all(cls) -> Policy:
-        """A policy that allows every tool (MCP included) and every domain, with no budget. For tests and demos."""
+        """What an agent without a policy uses: every tool call allowed (MCP tools included), no budget.
+
+        Network access stays deny-by-default, as in every policy: `allows_domain` is false for every host, so
+        `http_fetch` is refused until a policy lists the domain under `network.allowed_domains`.
+        """
         return cls(PolicySpec(default='allow'), source='<allow_all>', _allow_all=True)
 
     @property
@@ -94,11 +98,9 @@ class Policy:
     def allows_domain(self, host: str) -> bool:
         """Whether network tools may reach `host` under `network.allowed_domains` (subdomains included).
 
-        Deny by default: without an allowlist no host is allowed; an entry `'*'` allows any host.
-        `Policy.allow_all()` allows any host.
+        Deny by default: without an allowlist (as in `Policy.allow_all()`) no host is allowed; an entry `'*'`
+        allows any host.
         """
-        if self._allow_all:
-            return True
         if self.allowed_domains is None:
             return False
         return '*' in self.allowed_domains or host_allowed(host, self.allowed_domains)

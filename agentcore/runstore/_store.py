@@ -18,20 +18,20 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel, create_engine
 
+from .._errors import AgentcoreError
 from .._wal import BackgroundCheckpointer
 from ._tables import PolicyDecisionRecord, RunRecord, StepRecord, ToolCallRecord, UsageRecord
 
 _T = TypeVar('_T')
 
 
-class RunNotFoundError(LookupError):
+class RunNotFoundError(AgentcoreError, LookupError):
     """No run with that id in the store."""
 
     usage_error = True
 
     def __init__(self, run_id: str) -> None:
-        super().__init__(f'no run {run_id!r} in the run store')
-        self.hint = 'list runs with `agentcore runs list`'
+        super().__init__(f'no run {run_id!r} in the run store', hint='list runs with `agentcore runs list`')
 
 
 #: Compiled INSERTs by (dialect, paramstyle, table), shared by every store of the process.

@@ -8,7 +8,6 @@ in call order, so only timing differs.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,58 +15,23 @@ from ._digest import sha256_text
 from ._schema import Effects, RecordedError, RecordedResult
 
 if TYPE_CHECKING:
+    from agentcore.sandbox import Sandbox
     from agentcore.tools import Tool, ToolContext, ToolResult
-
-#: Python run inside the sandbox to list the workspace as {path: sha256}. Bytecode caches are left out: their
-#: content embeds source timestamps.
-_SNAPSHOT_CODE = r"""
-import hashlib, json, os
-out = {}
-for root, dirs, files in os.walk('.'):
-    dirs[:] = sorted(d for d in dirs if d != '__pycache__')
-    for name in files:
-        path = os.path.join(root, name)
-        if name.endswith('.pyc') or os.path.islink(path):
-            continue
-        digest = hashlib.sha256()
-        try:
-            with open(path, 'rb') as fh:
-                for chunk in iter(lambda: fh.read(1 << 16), b''):
-                    digest.update(chunk)
-        except OSError:
-            continue
-        out[os.path.relpath(path, '.')] = digest.hexdigest()
-print(json.dumps(out, sort_keys=True))
-"""
-
 
 #: Keys of a tool result's `data` that differ between identical runs; they are not recorded or compared.
 VOLATILE_DATA_KEYS = frozenset({'duration_s'})
 
 
-class SnapshotError(RuntimeError):
-    """The workspace of a sandbox could not be listed."""
-
-
-async def workspace_snapshot(sandbox: Any) -> dict[str, str]:
+async def workspace_snapshot(sandbox: Sandbox) -> dict[str, str]:
     """The sandbox's workspace as `{relative path: sha256 hex}`.
 
-    Symlinks show as `symlink:<sha256 of the target>`; bytecode caches are left out. Uses the sandbox's `aworkspace_digest` when it has one, else a listing command.
+    Symlinks show as `symlink:<sha256 of the target>` (as `Sandbox.aworkspace_digest` gives them); bytecode
+    caches are left out: their content embeds source timestamps.
 
     Raises:
-        SnapshotError: the listing command failed or printed something unexpected.
         SandboxError: (from the sandbox) it died, was closed, or holds too many files.
     """
-    if hasattr(sandbox, 'aworkspace_digest'):
-        listing = dict(await sandbox.aworkspace_digest())
-    else:
-        result = await sandbox.aexec(['python3', '-c', _SNAPSHOT_CODE], timeout_s=120)
-        if result.exit_code != 0:
-            raise SnapshotError(f'listing the workspace failed (exit code {result.exit_code}): {result.stderr[-500:]}')
-        try:
-            listing = json.loads(result.stdout.strip().splitlines()[-1])
-        except (ValueError, IndexError):
-            raise SnapshotError(f'unexpected workspace listing: {result.stdout[-200:]!r}') from None
+    listing = await sandbox.aworkspace_digest()
     return {
         str(k): str(v).removeprefix('sha256:')
         for k, v in sorted(listing.items())
@@ -108,14 +72,14 @@ class EffectTracker:
     def __init__(self) -> None:
         self._locks: dict[int, asyncio.Lock] = {}
 
-    def _lock(self, sandbox: Any) -> asyncio.Lock:
+    def _lock(self, sandbox: Sandbox) -> asyncio.Lock:
         return self._locks.setdefault(id(sandbox), asyncio.Lock())
 
     async def observe(self, tool: Tool, arguments: dict[str, Any], ctx: ToolContext) -> Observation:
         """Run `tool` and record what happened. Never raises for the tool's own failure (see `exception`).
 
         Raises:
-            SnapshotError: the workspace could not be listed before or after the call.
+            SandboxError: the workspace could not be listed before or after the call.
         """
         if tool.side_effects != 'sandbox' or ctx.sandbox is None:
             return await _run(tool, arguments, ctx, None)

@@ -6,7 +6,7 @@ Each wrapper behaves exactly like what it wraps and writes what passed through i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentcore.tools import Tool, ToolArgumentsError, ToolContext, ToolResult
 
@@ -14,6 +14,9 @@ from .._messages import ModelRequest, ModelResponse
 from .._model import ChatModel, ModelError
 from ._digest import canonical_json
 from ._effects import EffectTracker
+
+if TYPE_CHECKING:
+    from ..policy import ApprovalDecision, ApprovalRequest, Approver
 from ._schema import (
     MemoryRecall,
     MemorySave,
@@ -178,18 +181,18 @@ def stable_episode(data: dict[str, Any]) -> dict[str, Any]:
 class RecordingApprover:
     """An approver wrapper that records each decision by call id."""
 
-    def __init__(self, inner: Any, recorder: Recorder) -> None:
+    def __init__(self, inner: Approver, recorder: Recorder) -> None:
         self.inner = inner
         self.recorder = recorder
 
-    async def decide(self, request: Any) -> Any:
+    async def decide(self, request: ApprovalRequest) -> ApprovalDecision:
         """Raises: whatever the wrapped approver raised."""
-        from .._nodes import normalise_decision
+        from ..policy import Abort, Edit, Reject, parse_decision
 
-        decision = await self.inner.decide(request)
-        plain = normalise_decision(decision)
-        call_id = getattr(request, 'call_id', None) or (request.get('call_id') if isinstance(request, dict) else None)
-        self.recorder.current.approvals[str(call_id)] = RecordedApproval(
-            kind=plain['kind'], arguments=plain.get('arguments'), reason=plain.get('reason')
+        decision = parse_decision(await self.inner.decide(request))
+        self.recorder.current.approvals[request.call_id] = RecordedApproval(
+            kind=decision.kind,
+            arguments=decision.arguments if isinstance(decision, Edit) else None,
+            reason=decision.reason if isinstance(decision, Reject | Abort) else None,
         )
         return decision

@@ -5,7 +5,7 @@ Each reports what does not match the recording to the `ReplaySession` (with a di
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentcore.tools import Tool, ToolArgumentsError, ToolContext, ToolResult
 
@@ -17,6 +17,9 @@ from ._load import full_requests, tool_specs
 from ._recording import stable_episode
 from ._schema import RecordedCall, RecordedResult, RecordedToolSpec
 from ._session import ReplaySession, rebuild_exception
+
+if TYPE_CHECKING:
+    from ..policy import ApprovalDecision, ApprovalRequest
 
 
 class ReplayModel:
@@ -328,10 +331,10 @@ class ReplayApprover:
     def __init__(self, session: ReplaySession) -> None:
         self.session = session
 
-    async def decide(self, request: Any) -> dict[str, Any]:
-        call_id = str(
-            getattr(request, 'call_id', None) or (request.get('call_id') if isinstance(request, dict) else '')
-        )
+    async def decide(self, request: ApprovalRequest) -> ApprovalDecision:
+        from ..policy import Abort, parse_decision
+
+        call_id = request.call_id
         located = self.session.call(call_id)
         if located is None or located[1].approval is None:
             self.session.diverge(
@@ -340,5 +343,5 @@ class ReplayApprover:
                 where=f'call {call_id}',
                 field=located[0] if located else '',
             )
-            return {'kind': 'abort', 'reason': 'replay: no recorded decision for this call'}
-        return located[1].approval.model_dump(mode='json', exclude_none=True)
+            return Abort(reason='replay: no recorded decision for this call')
+        return parse_decision(located[1].approval.model_dump(mode='json', exclude_none=True))

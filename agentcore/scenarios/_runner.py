@@ -8,18 +8,23 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ._expect import RunFacts
 from ._report import RunSummary
 from ._schema import ScenarioConfig
 from ._yamlio import ScenarioError
 
-#: What `sandboxes=` may be: a `SandboxPool` (anything with `aacquire`/`arelease`) or a factory `image -> Sandbox`.
-SandboxSource = Any
+if TYPE_CHECKING:
+    from ..memory import LocalMemory
+    from ..policy import Policy
+    from ..sandbox import DockerSandbox, Sandbox, SandboxPool
+
+#: What `sandboxes=` may be: a `SandboxPool` (a clean sandbox per scenario) or a factory `image -> Sandbox`.
+SandboxSource: TypeAlias = 'SandboxPool | Callable[[str], Sandbox]'
 
 
-def resolve_policy(policy: dict[str, Any] | str | None, *, file: str, base_dir: Path) -> Any | None:
+def resolve_policy(policy: dict[str, Any] | str | None, *, file: str, base_dir: Path) -> Policy | None:
     """The scenario's policy: inline data, or a file path relative to the scenario file.
 
     Raises:
@@ -67,8 +72,8 @@ def resolve_tools(names: Sequence[str], *, file: str = '<record>') -> list[Any]:
 class Environment:
     """The live parts of a record or `--verify` session."""
 
-    sandbox: Any | None = None
-    memory: Any | None = None
+    sandbox: Sandbox | None = None
+    memory: LocalMemory | None = None
 
 
 @asynccontextmanager
@@ -83,11 +88,16 @@ async def live_environment(
         SandboxError: the sandbox cannot start (no Docker engine, missing image...), or a seed file cannot be
             written. ValueError: a memory seed episode is invalid.
     """
+    from ..sandbox import SandboxPool
+
     env = Environment()
-    pool = sandboxes if sandboxes is not None and hasattr(sandboxes, 'aacquire') else None
+    leased: DockerSandbox | None = None
     try:
         if config.sandbox is not None:
-            env.sandbox = await _start_sandbox(config.sandbox.image, sandboxes)
+            if isinstance(sandboxes, SandboxPool):
+                env.sandbox = leased = await sandboxes.aacquire()
+            else:
+                env.sandbox = await asyncio.to_thread(sandboxes or _docker_sandbox, config.sandbox.image)
             for path, text in config.sandbox.files.items():
                 await env.sandbox.awrite_file(path, text.encode('utf-8'))
         if config.memory is not None:
@@ -101,21 +111,13 @@ async def live_environment(
     finally:
         if env.memory is not None:
             env.memory.close()
-        if env.sandbox is not None:
-            if pool is not None:
-                await pool.arelease(env.sandbox)
-            else:
-                await env.sandbox.aclose()
+        if leased is not None and isinstance(sandboxes, SandboxPool):
+            await sandboxes.arelease(leased)
+        elif env.sandbox is not None:
+            await env.sandbox.aclose()
 
 
-async def _start_sandbox(image: str, sandboxes: SandboxSource | None) -> Any:
-    if sandboxes is not None and hasattr(sandboxes, 'aacquire'):
-        return await sandboxes.aacquire()
-    factory: Callable[[str], Any] = sandboxes if sandboxes is not None else _docker_sandbox
-    return await asyncio.to_thread(factory, image)
-
-
-def _docker_sandbox(image: str) -> Any:
+def _docker_sandbox(image: str) -> Sandbox:
     from agentcore.sandbox import DockerSandbox, SandboxConfig
 
     return DockerSandbox(SandboxConfig(image=image))

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from pydantic import ValidationError
 
+from .._errors import AgentcoreError
 from ._schema import Scenario
 
 _PLAIN_PART = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 _Loader: type[yaml.SafeLoader] = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
 
 
-class ScenarioError(ValueError):
+class ScenarioError(AgentcoreError, ValueError):
     """A scenario file cannot be used: unreadable, not YAML, or not a valid scenario.
 
     The message is one line: `FILE:LINE:COLUMN: FIELD: REASON` (line and column when known). The parts are also
     attributes; `hint` says how to fix it when there is a fix to suggest.
     """
 
-    usage_error = True
+    usage_error: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -34,9 +35,9 @@ class ScenarioError(ValueError):
         field: str | None = None,
         hint: str | None = None,
     ) -> None:
-        self.file, self.reason, self.line, self.column, self.field, self.hint = file, reason, line, column, field, hint
+        self.file, self.reason, self.line, self.column, self.field = file, reason, line, column, field
         where = file + (f':{line}' if line is not None else '') + (f':{column}' if column is not None else '')
-        super().__init__(f'{where}: {field + ": " if field else ""}{" ".join(reason.split())}')
+        super().__init__(f'{where}: {field + ": " if field else ""}{" ".join(reason.split())}', hint=hint)
 
 
 class _UniqueKeyLoader(_Loader):  # type: ignore[valid-type,misc]

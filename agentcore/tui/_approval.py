@@ -10,7 +10,7 @@ import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -21,13 +21,16 @@ from textual.widgets import Button, Input, Static, TextArea
 
 from ._format import args_text
 
+if TYPE_CHECKING:
+    from agentcore.policy import ApprovalDecision, ApprovalRequest
+
 #: Checks edited arguments for a tool: returns them (possibly coerced) or raises `ValueError` saying what is wrong.
 Validator = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
 class ApprovalView:
-    """What the dialog shows of one request (from an `ApprovalRequest` or the equivalent plain dict)."""
+    """What the dialog shows of one `ApprovalRequest`."""
 
     call_id: str
     tool: str
@@ -36,11 +39,9 @@ class ApprovalView:
     reason: str = ''
 
     @classmethod
-    def of(cls, request: Any) -> ApprovalView:
-        get = request.get if isinstance(request, dict) else lambda key, default=None: getattr(request, key, default)
-        return cls(call_id=str(get('call_id', '')), tool=str(get('tool_name', None) or get('tool', '?')),
-                   arguments=dict(get('arguments', None) or {}), rule=str(get('rule', '') or ''),
-                   reason=str(get('reason', '') or ''))
+    def of(cls, request: ApprovalRequest) -> ApprovalView:
+        return cls(call_id=request.call_id, tool=request.tool_name, arguments=dict(request.arguments),
+                   rule=request.rule, reason=request.reason)
 
 
 def parse_arguments(text: str, tool: str, validator: Validator | None = None) -> dict[str, Any]:
@@ -65,7 +66,7 @@ def parse_arguments(text: str, tool: str, validator: Validator | None = None) ->
     return arguments
 
 
-class ApprovalScreen(ModalScreen[Any]):
+class ApprovalScreen(ModalScreen['ApprovalDecision | None']):
     """A modal dialog for one `ask` decision: approve, edit the arguments (JSON), reject with a reason, or abort.
 
     Dismisses with an `Approve`, `Edit`, `Reject` or `Abort` from `agentcore.policy`. Invalid edited JSON keeps the
@@ -178,13 +179,13 @@ class TUIApprover:
         self.validator = validator
         self.requests: list[ApprovalView] = []
 
-    async def decide(self, request: Any) -> Any:
-        """Show the dialog for `request` (an `ApprovalRequest` or dict) and return the user's decision."""
+    async def decide(self, request: ApprovalRequest) -> ApprovalDecision:
+        """Show the dialog for `request` and return the user's decision (`Reject` if it is dismissed without one)."""
         view = ApprovalView.of(request)
         self.requests.append(view)
-        answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        answer: asyncio.Future[ApprovalDecision | None] = asyncio.get_running_loop().create_future()
 
-        def done(decision: Any) -> None:
+        def done(decision: ApprovalDecision | None) -> None:
             if not answer.done():
                 answer.set_result(decision)
 

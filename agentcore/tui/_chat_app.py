@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -26,8 +26,13 @@ from ._history import HistoryScreen
 from ._status import RunTally
 from ._widgets import Conversation, StatusBar, Timeline
 
+if TYPE_CHECKING:
+    from agentcore import Agent
+    from agentcore.runstore import RunStore
+    from agentcore.tools import Tool
+
 #: Builds the agent the app drives, given the approver it must use (`Agent(..., approver=approver)`).
-AgentFactory = Callable[[TUIApprover], Any]
+AgentFactory = Callable[[TUIApprover], 'Agent']
 
 
 class ChatApp(App[None]):
@@ -65,14 +70,14 @@ class ChatApp(App[None]):
         Binding('ctrl+q', 'quit', 'Quit'),
     ]
 
-    def __init__(self, agent_factory: AgentFactory, *, store: Any | None = None,
+    def __init__(self, agent_factory: AgentFactory, *, store: RunStore | None = None,
                  new_run_id: Callable[[], str] | None = None) -> None:
         super().__init__()
         self.approver = TUIApprover(self, validator=self._validate)
         self.agent = agent_factory(self.approver)
-        self.store = store if store is not None else getattr(self.agent, 'store', None)
+        self.store = store if store is not None else self.agent.store
         self._new_run_id = new_run_id or (lambda: uuid.uuid4().hex)
-        self.tally = RunTally(getattr(self.agent, 'budget', None))
+        self.tally = RunTally(self.agent.budget)
         self._worker: Worker[None] | None = None
         self.runs: list[str] = []
 
@@ -91,7 +96,7 @@ class ChatApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.status.set(model=str(getattr(getattr(self.agent, 'model', None), 'name', '-')),
+        self.status.set(model=self.agent.model.name,
                         budget_left=self.tally.budget_left(), sandbox=self._sandbox_state(busy=False))
         self.query_one('#prompt', Input).focus()
 
@@ -173,9 +178,6 @@ class ChatApp(App[None]):
 
     # -- past runs --------------------------------------------------------------------------------------------
     def action_history(self) -> None:
-        if self.store is None:
-            self.notify('No run store to browse.', severity='warning')
-            return
         if isinstance(self.screen, HistoryScreen):
             return
         self.push_screen(HistoryScreen(self.store), callback=self._open_run)
@@ -194,7 +196,6 @@ class ChatApp(App[None]):
         Raises:
             RunNotFoundError: no such run in the store.
         """
-        assert self.store is not None
         record = self.store.get_run(run_id)
         self.action_clear()
         self.conversation.say('you', record.task)
@@ -223,8 +224,8 @@ class ChatApp(App[None]):
         self.query_one('#prompt', Input).focus()
 
     # -- helpers ----------------------------------------------------------------------------------------------
-    def _tool(self, name: str) -> Any | None:
-        return next((t for t in getattr(self.agent, 'tools', []) if getattr(t, 'name', None) == name), None)
+    def _tool(self, name: str) -> Tool | None:
+        return next((t for t in self.agent.tools if t.name == name), None)
 
     def _validate(self, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
         found = self._tool(tool)
@@ -235,10 +236,11 @@ class ChatApp(App[None]):
         return checked
 
     def _is_sandboxed(self, tool: str) -> bool:
-        return getattr(self._tool(tool), 'side_effects', None) == 'sandbox'
+        found = self._tool(tool)
+        return found is not None and found.side_effects == 'sandbox'
 
     def _sandbox_state(self, *, busy: bool) -> str:
-        if not any(getattr(t, 'side_effects', None) == 'sandbox' for t in getattr(self.agent, 'tools', [])):
+        if not any(t.side_effects == 'sandbox' for t in self.agent.tools):
             return 'off'
         return 'busy' if busy else 'idle'
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from agentcore import Budget
 
 
 class RunTally:
     """Running totals of one run, updated event by event.
 
     Args:
-        budget: the agent's `Budget` (or anything with `max_steps`, `max_tokens`, `max_usd`, `max_tool_calls`).
+        budget: the agent's `Budget`; `None` for no limits.
     """
 
-    def __init__(self, budget: Any | None = None) -> None:
+    def __init__(self, budget: Budget | None = None) -> None:
         self.budget = budget
         self.reset()
 
@@ -64,12 +67,12 @@ class RunTally:
         if b is None:
             return 'unlimited'
         parts: list[str] = []
-        if getattr(b, 'max_steps', None) is not None:
+        if b.max_steps is not None:
             parts.append(f'{max(0, b.max_steps - self.steps)} steps')
-        if getattr(b, 'max_tool_calls', None) is not None:
+        if b.max_tool_calls is not None:
             parts.append(f'{max(0, b.max_tool_calls - self.tool_calls)} calls')
-        if getattr(b, 'max_tokens', None) is not None:
+        if b.max_tokens is not None:
             parts.append(f'{max(0, b.max_tokens - self.tokens)} tokens')
-        if getattr(b, 'max_usd', None) is not None:
+        if b.max_usd is not None:
             parts.append(f'${max(0.0, b.max_usd - self.cost_usd):.4f}')
         return ', '.join(parts) if parts else 'unlimited'

@@ -120,8 +120,8 @@ def test_allow_all() -> None:
     p = Policy.allow_all()
     assert p.evaluate('shell', {}, side_effects='external').action == 'allow'
     assert p.evaluate('mcp__x__y', {}).action == 'allow'
-    assert p.allows_domain('example.org')
-    assert p.budget is None
+    assert not p.allows_domain('example.org')  # network stays deny-by-default
+    assert p.budget is None and p.interrupted_external == 'ask'
 
 
 def test_args_hash_is_canonical() -> None:

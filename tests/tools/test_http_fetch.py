@@ -7,27 +7,25 @@ from typing import Any
 
 import pytest
 
+from agentcore.policy import Policy as RealPolicy, PolicySpec
 from agentcore.tools import HttpFetchTool, ToolArgumentsError, ToolContext, ToolError
 
 Routes = dict[str, tuple[int, dict[str, str], bytes]]
 
 
-class Policy:
+class Policy(RealPolicy):
+    """A real policy whose network allowlist is `allowed`, recording every host it was asked about."""
+
     def __init__(self, *allowed: str) -> None:
-        self.allowed = set(allowed)
+        super().__init__(PolicySpec.model_validate({'network': {'allowed_domains': list(allowed)}}))
         self.asked: list[str] = []
 
     def allows_domain(self, host: str) -> bool:
         self.asked.append(host)
-        return host in self.allowed
+        return super().allows_domain(host)
 
 
-class AsyncPolicy:
-    async def allows_domain(self, host: str) -> bool:
-        return host == '127.0.0.1'
-
-
-def _ctx(policy: Any) -> ToolContext:
+def _ctx(policy: RealPolicy | None) -> ToolContext:
     return ToolContext(run_id='r', call_id='c', policy=policy)
 
 
@@ -42,7 +40,7 @@ def server(http_server: tuple[str, Routes]) -> tuple[str, Routes]:
     return base, routes
 
 
-@pytest.mark.parametrize('policy', [None, object(), Policy('example.com')])
+@pytest.mark.parametrize('policy', [None, Policy(), Policy('example.com')])
 async def test_every_domain_is_refused_unless_allowed(server: tuple[str, Routes], policy: Any) -> None:
     base, _ = server
     with pytest.raises(ToolError, match='fetching from 127.0.0.1 is not allowed by the policy') as info:
@@ -65,7 +63,7 @@ async def test_allowed_domain_is_fetched(server: tuple[str, Routes]) -> None:
         'truncated': False,
     }
     assert policy.asked == ['127.0.0.1']
-    data = await HttpFetchTool().run({'url': f'{base}/data'}, _ctx(AsyncPolicy()))
+    data = await HttpFetchTool().run({'url': f'{base}/data'}, _ctx(Policy('127.0.0.1')))
     assert data.content.endswith('\n\n{"ok": true}')
 
 

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 import agentcore.tui
+from agentcore import Budget
 from agentcore.tui import parse_arguments
 from agentcore.tui._argcheck import check_against_schema
 from agentcore.tui._diff import unified_to_rows
@@ -69,10 +70,7 @@ def test_event_formatting_and_tally() -> None:
     assert lines[0] == '  ↳ t ok:' and lines[-1].endswith('(5000 more characters; see `agentcore runs show`)')
     assert describe({'type': 'something_new', 'run_id': 'r'})[0].text.startswith('· something_new: ')
 
-    class Limits:
-        max_steps, max_tool_calls, max_tokens, max_usd = 5, 3, 100, 0.5
-
-    tally = RunTally(Limits())
+    tally = RunTally(Budget(max_steps=5, max_tool_calls=3, max_tokens=100, max_usd=0.5))
     tally.add({'type': 'model_turn_finished', 'step': 1, 'usage': {'input_tokens': 30, 'output_tokens': 10},
                'cost_usd': 0.125})
     tally.add({'type': 'tool_call_finished', 'tool': 't'})
