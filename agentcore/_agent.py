@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from .memory import MemoryStore
     from .policy import ApprovalDecision, Approver, Policy
     from .runstore import RunStore
-    from .sandbox import Sandbox, SandboxPool
+    from .sandbox import Sandbox, SandboxProvider
     from .tools import Tool
 
 T = TypeVar('T')
@@ -74,7 +74,8 @@ class Agent:
         model: a litellm model id (`openai/gpt-4o-mini`, ...), `scripted:PATH` for a scripted model file, or any
             `ChatModel`.
         tools: `Tool`s, typed Python functions, or langchain `BaseTool`s.
-        sandbox: where sandboxed tools run: a `Sandbox`, a `SandboxPool` (one sandbox acquired per run), or `None`.
+        sandbox: where sandboxed tools run: a `Sandbox` shared by every run, a `SandboxProvider` such as a
+            `SandboxPool` (each run gets its own sandbox), or `None`.
         memory: a `MemoryStore` for recall and remember, or `None`.
         policy: a `Policy`, a path to a policy file, or `None`: `Policy.allow_all()`, which allows every tool call
             (MCP tools included) and reaches no network domain (`http_fetch` is refused until a policy lists the
@@ -105,7 +106,7 @@ class Agent:
         model: str | ChatModel | None = None,
         tools: Iterable[Tool | BaseTool | Callable[..., Any]] = (),
         *,
-        sandbox: Sandbox | SandboxPool | None = None,
+        sandbox: Sandbox | SandboxProvider | None = None,
         memory: MemoryStore | None = None,
         policy: Policy | str | Path | None = None,
         budget: Budget | None = None,
@@ -307,10 +308,10 @@ class Agent:
     @asynccontextmanager
     async def _run_sandbox(self) -> AsyncIterator[Sandbox | None]:
         """The run's sandbox: its own, lent by the agent's pool for the length of the run, or the shared one."""
-        from .sandbox import SandboxPool
+        from .sandbox import SandboxProvider
 
         sandbox = self._rt.sandbox
-        if isinstance(sandbox, SandboxPool):
+        if isinstance(sandbox, SandboxProvider):
             box = await sandbox.aacquire()
             try:
                 yield box

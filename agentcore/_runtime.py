@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .memory import MemoryStore
     from .policy import Policy
     from .runstore import RunStore
-    from .sandbox import Sandbox, SandboxPool
+    from .sandbox import Sandbox, SandboxProvider
     from .tools import Tool
 
 _J = TypeVar('_J')
@@ -49,7 +49,7 @@ class RunContext:
     guardrails: list[Guardrail] = field(default_factory=list)
     memory: MemoryStore | None = None
     #: One sandbox shared by every run, or a pool that lends each run its own (see `run_sandbox`).
-    sandbox: Sandbox | SandboxPool | None = None
+    sandbox: Sandbox | SandboxProvider | None = None
     instructions: str = DEFAULT_INSTRUCTIONS
     max_parallel_tools: int = 4
     tool_output_chars: int = 8000
@@ -96,9 +96,9 @@ class RunContext:
         box = RUN_SANDBOX.get()
         if box is not None:
             return box
-        from .sandbox import SandboxPool
+        from .sandbox import SandboxProvider
 
-        return None if isinstance(self.sandbox, SandboxPool) else self.sandbox
+        return None if isinstance(self.sandbox, SandboxProvider) else self.sandbox
 
     def emit(self, event: RunEvent, *, persist: bool = True) -> None:
         """Record an event in the run store (unless `persist` is false) and send it to whoever streams the run."""

@@ -38,7 +38,7 @@ from ._errors import (
 from ._image import IMAGE_VERSION, BuildResult, build_image
 from ._lifecycle import reap_orphans
 from ._pool import SandboxPool
-from ._protocol import Command, Sandbox
+from ._protocol import Command, Sandbox, SandboxProvider
 from ._result import ExecResult, FileInfo, Limit
 from ._tarsafe import safe_extract_tar
 
@@ -66,6 +66,7 @@ __all__ = [
     'SandboxFileError',
     'SandboxFileNotFoundError',
     'SandboxPool',
+    'SandboxProvider',
     'SandboxStartError',
     'UnsafeArchiveError',
     'WorkspacePathError',

@@ -25,6 +25,8 @@ from ._errors import PoolExhaustedError, SandboxClosedError, SandboxError
 if TYPE_CHECKING:
     import docker
 
+    from ._protocol import Sandbox
+
 __all__ = ['SandboxPool']
 
 
@@ -175,7 +177,7 @@ class SandboxPool:
             self._refill()
             return sandbox
 
-    def release(self, sandbox: DockerSandbox) -> None:
+    def release(self, sandbox: Sandbox) -> None:
         """Give a sandbox back; it is reset (or destroyed) in the background before anyone else gets it.
 
         Raises:
@@ -184,13 +186,14 @@ class SandboxPool:
         with self._cond:
             if self._closed:
                 return  # close() already destroyed it
-            if self._in_use.pop(id(sandbox), None) is None:
+            lent = self._in_use.pop(id(sandbox), None)
+            if lent is None:
                 raise ValueError('this sandbox is not in use from this pool')
-            uses = self._uses[id(sandbox)] = self._uses.get(id(sandbox), 0) + 1
-            reuse = not self._closed and sandbox.healthy and uses < self.max_uses
+            uses = self._uses[id(lent)] = self._uses.get(id(lent), 0) + 1
+            reuse = not self._closed and lent.healthy and uses < self.max_uses
             if reuse:
                 self._resetting += 1
-        self._submit(self._reset_one if reuse else self._destroy, sandbox)
+        self._submit(self._reset_one if reuse else self._destroy, lent)
         self._refill()
 
     @contextlib.contextmanager
@@ -206,7 +209,7 @@ class SandboxPool:
         """Async `acquire`."""
         return await run_blocking(self.acquire, timeout_s)
 
-    async def arelease(self, sandbox: DockerSandbox) -> None:
+    async def arelease(self, sandbox: Sandbox) -> None:
         """Async `release`."""
         await run_blocking(self.release, sandbox)
 

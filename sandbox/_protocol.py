@@ -14,7 +14,7 @@ from typing import Protocol, Self, runtime_checkable
 
 from ._result import ExecResult, FileInfo
 
-__all__ = ['Command', 'Sandbox']
+__all__ = ['Command', 'Sandbox', 'SandboxProvider']
 
 #: A shell command line (run with `/bin/sh -c`) or an argv list (run directly, no shell).
 Command = str | Sequence[str]
@@ -85,3 +85,28 @@ class Sandbox(Protocol):
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
+
+
+@runtime_checkable
+class SandboxProvider(Protocol):
+    """Lends sandboxes, one for each run (or scenario), and takes them back when it ends. `SandboxPool` is one.
+
+    An `Agent` given a provider acquires a sandbox when a run starts and releases it when the run ends or pauses.
+    """
+
+    async def aacquire(self, timeout_s: float | None = None) -> Sandbox:
+        """A clean sandbox for one run.
+
+        Raises:
+            PoolExhaustedError: none became free within `timeout_s`.
+            SandboxError: a sandbox could not be started.
+        """
+        ...
+
+    async def arelease(self, sandbox: Sandbox) -> None:
+        """Take back a sandbox this provider lent.
+
+        Raises:
+            ValueError: `sandbox` was not lent by this provider.
+        """
+        ...

@@ -116,7 +116,9 @@ class Policy:
             side_effects: the tool's `side_effects` (`none`, `sandbox` or `external`); used by the default.
             source: where the tool comes from; `mcp` makes it an MCP tool.
         """
-        mcp = is_mcp_tool(tool_name, source) and not self._allow_all
+        if self._allow_all:
+            return PolicyDecision(action='allow', rule='default', reason='no policy configured')
+        mcp = is_mcp_tool(tool_name, source)
         for rule in self.rules:
             glob = rule.matching_glob(tool_name)
             if glob is None:

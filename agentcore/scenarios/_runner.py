@@ -18,10 +18,10 @@ from ._yamlio import ScenarioError
 if TYPE_CHECKING:
     from ..memory import LocalMemory
     from ..policy import Policy
-    from ..sandbox import DockerSandbox, Sandbox, SandboxPool
+    from ..sandbox import Sandbox, SandboxProvider
 
-#: What `sandboxes=` may be: a `SandboxPool` (a clean sandbox per scenario) or a factory `image -> Sandbox`.
-SandboxSource: TypeAlias = 'SandboxPool | Callable[[str], Sandbox]'
+#: What `sandboxes=` may be: a `SandboxProvider` (a clean sandbox per scenario) or a factory `image -> Sandbox`.
+SandboxSource: TypeAlias = 'SandboxProvider | Callable[[str], Sandbox]'
 
 
 def resolve_policy(policy: dict[str, Any] | str | None, *, file: str, base_dir: Path) -> Policy | None:
@@ -88,13 +88,13 @@ async def live_environment(
         SandboxError: the sandbox cannot start (no Docker engine, missing image...), or a seed file cannot be
             written. ValueError: a memory seed episode is invalid.
     """
-    from ..sandbox import SandboxPool
+    from ..sandbox import SandboxProvider
 
     env = Environment()
-    leased: DockerSandbox | None = None
+    leased: Sandbox | None = None
     try:
         if config.sandbox is not None:
-            if isinstance(sandboxes, SandboxPool):
+            if isinstance(sandboxes, SandboxProvider):
                 env.sandbox = leased = await sandboxes.aacquire()
             else:
                 env.sandbox = await asyncio.to_thread(sandboxes or _docker_sandbox, config.sandbox.image)
@@ -111,7 +111,7 @@ async def live_environment(
     finally:
         if env.memory is not None:
             env.memory.close()
-        if leased is not None and isinstance(sandboxes, SandboxPool):
+        if leased is not None and isinstance(sandboxes, SandboxProvider):
             await sandboxes.arelease(leased)
         elif env.sandbox is not None:
             await env.sandbox.aclose()
