@@ -7,6 +7,7 @@ from typing import Any
 
 from ._messages import Message, ModelRequest, ModelResponse, ToolCall, Usage
 from ._model import ModelError
+from ._model_requests import check_model_request
 
 
 def _import_litellm() -> Any:
@@ -58,7 +59,14 @@ class LiteLLMModel:
         return self.model
 
     async def complete(self, request: ModelRequest) -> ModelResponse:
-        """Raises: ModelError: the provider failed after retries or answered with no choices."""
+        """Send one request through litellm.
+
+        Raises:
+            ModelError: the provider failed after retries or answered with no choices.
+            ModelRequestsBlockedError: model requests are blocked (`agentcore.testing.block_model_requests`,
+                `AGENTCORE_ALLOW_MODEL_REQUESTS=0`); nothing was sent.
+        """
+        check_model_request(self.model)
         litellm = _import_litellm()
         kwargs: dict[str, Any] = {
             'model': self.model,

@@ -22,6 +22,7 @@ from ._events import (
 )
 from ._messages import Message, ModelRequest, Usage
 from ._model import ModelError
+from ._model_requests import ModelRequestsBlockedError
 from ._runtime import RunContext
 from ._state import AgentState, PendingCall
 from ._toolrun import run_calls
@@ -66,6 +67,8 @@ class Nodes:
         backend = memory.backend
         try:
             hits = await memory.asearch(task, k=self.rt.recall_k)
+        except ModelRequestsBlockedError:
+            raise  # an embedder calling a real model in a test suite fails the run loudly
         except Exception as exc:  # memory is best-effort: a down backend must not stop the run
             self.rt.emit(MemoryRecalled(run_id=run_id, query=task, backend=backend, error=f'{type(exc).__name__}: {exc}'))
             return {}
@@ -273,6 +276,8 @@ class Nodes:
         try:
             episode = episode_from_run(state, redact=self.rt.redact)
             episode_id = await memory.asave(episode)
+        except ModelRequestsBlockedError:
+            raise
         except Exception as exc:  # memory is best-effort: report and carry on
             self.rt.emit(MemorySaved(run_id=state['run_id'], backend=backend, error=f'{type(exc).__name__}: {exc}'))
             return {}

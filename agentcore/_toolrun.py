@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from ._events import ToolCallFinished, ToolCallStarted, ToolOutputDelta
+from ._model_requests import ModelRequestsBlockedError
 from ._runtime import RunContext
 from ._state import PendingCall
 from ._turns import tool_message
@@ -49,6 +50,8 @@ async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCal
         content, is_error, full, data = result.content, result.is_error, result.full_output, result.data
     except ToolError as exc:
         content, is_error = f'error: {exc}', True
+    except ModelRequestsBlockedError:
+        raise  # a tool that calls a real model in a test suite fails the run loudly, not as a tool error
     except Exception as exc:  # a tool can never crash the run
         content, is_error = f'error: tool {call["name"]!r} raised {type(exc).__name__}: {exc}', True
     elapsed = time.perf_counter() - t0

@@ -7,6 +7,8 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from agentcore._model_requests import check_model_request
+
 from ._errors import EmbeddingError
 
 __all__ = ['LiteLLMEmbedder']
@@ -24,7 +26,8 @@ class LiteLLMEmbedder:
         timeout: Seconds per request.
 
     Vectors are L2-normalised. `embed` raises `EmbeddingError` on any provider or network error, a malformed
-    response, or a wrong dimension.
+    response, or a wrong dimension, and `ModelRequestsBlockedError` (before sending anything) while model requests
+    are blocked (`agentcore.testing.block_model_requests`, `AGENTCORE_ALLOW_MODEL_REQUESTS=0`).
     """
 
     def __init__(
@@ -73,6 +76,7 @@ class LiteLLMEmbedder:
         return [texts[i : i + self._batch_size] for i in range(0, len(texts), self._batch_size)]
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        check_model_request(self.model, 'embedding request')
         litellm = _litellm()
         out: list[list[float]] = []
         for batch in self._batches(texts):
@@ -84,6 +88,7 @@ class LiteLLMEmbedder:
         return out
 
     async def aembed(self, texts: Sequence[str]) -> list[list[float]]:
+        check_model_request(self.model, 'embedding request')
         litellm = _litellm()
         out: list[list[float]] = []
         for batch in self._batches(texts):

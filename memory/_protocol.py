@@ -48,7 +48,7 @@ class MemoryStore(Protocol):
     same operation without blocking the event loop.
     """
 
-    #: `'weaviate'` or `'local'`.
+    #: `'weaviate'` or `'local'` (`'memory'` for the test double `agentcore.testing.InMemoryMemory`).
     backend: str
 
     def describe(self) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""Shared test setup: every test gets its own agentcore home, and nothing reaches the network."""
+"""Shared test setup: every test gets its own agentcore home, nothing reaches the network, no real model is called.
+
+Real model requests (`LiteLLMModel`, `LiteLLMEmbedder`, `LLMJudge`) raise `ModelRequestsBlockedError` in this process
+and in every process a test starts (`AGENTCORE_ALLOW_MODEL_REQUESTS=0`). A test that talks to a fake
+OpenAI-compatible server (respx, or a server on loopback) asks for the `allow_model_requests` fixture.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from agentcore import testing
+
 os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
 os.environ.setdefault('LANGGRAPH_STRICT_MSGPACK', 'true')
 # respx intercepts httpx; litellm's default async transport is aiohttp.
 os.environ.setdefault('DISABLE_AIOHTTP_TRANSPORT', 'True')
+# Set, not defaulted: a developer's own AGENTCORE_ALLOW_MODEL_REQUESTS=1 must not let the suite reach a provider.
+os.environ['AGENTCORE_ALLOW_MODEL_REQUESTS'] = '0'
+testing.block_model_requests()
 
 #: Where `.ci/services/postgres.sh` puts the test database.
 POSTGRES_URL = os.environ.get(
@@ -27,6 +37,15 @@ def agentcore_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
                 'AGENTCORE_CONFIG', 'AGENTCORE_WEAVIATE_URL', 'AGENTCORE_API_BASE'):
         monkeypatch.delenv(var, raising=False)
     yield home
+    testing.block_model_requests()  # a test that turned blocking off for good does not leak that into the next
+
+
+@pytest.fixture
+def allow_model_requests(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Real model requests are allowed during the test (here and in the processes it starts), e.g. to a fake server."""
+    monkeypatch.setenv('AGENTCORE_ALLOW_MODEL_REQUESTS', '1')
+    with testing.allow_model_requests():
+        yield
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ def _is_sandbox_file_error(exc: Exception) -> bool:
     """Whether `exc` is the sandbox refusing a path or failing a file operation (not an engine failure)."""
     import sys
 
-    sandbox = sys.modules.get('sandbox')  # never imported here: a sandbox object means it is loaded
+    sandbox = sys.modules.get('agentcore.sandbox')  # never imported here: a sandbox object means it is loaded
     kinds = tuple(k for k in (getattr(sandbox, n, None) for n in _SANDBOX_FILE_ERRORS) if isinstance(k, type))
     return bool(kinds) and isinstance(exc, kinds)
 

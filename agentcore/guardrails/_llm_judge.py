@@ -7,6 +7,7 @@ import re
 from collections.abc import Collection
 from typing import Any, Literal
 
+from .._model_requests import ModelRequestsBlockedError, check_model_request
 from ._base import TOOL_OUTPUT_ONLY, Finding, GuardrailError, GuardrailResult, Stage
 from ._injection import quarantine_notice
 from ._untrusted import wrap_untrusted
@@ -34,6 +35,9 @@ class LLMJudge:
         mode: `quarantine` (replace with a notice), `block`, or `report` (allow, with the finding).
         on_error: `raise` a `GuardrailError` (default), or `block`/`allow` the text with a `judge_error` finding.
         max_chars: only the first `max_chars` characters are judged.
+
+    While model requests are blocked (`agentcore.testing.block_model_requests`, `AGENTCORE_ALLOW_MODEL_REQUESTS=0`)
+    `check` raises `ModelRequestsBlockedError`, whatever `on_error` says.
     """
 
     def __init__(
@@ -66,6 +70,7 @@ class LLMJudge:
         return self._name
 
     async def _ask(self, text: str, stage: Stage) -> str:
+        check_model_request(self.model, 'LLM judge request')
         import litellm
 
         response: Any = await litellm.acompletion(
@@ -109,6 +114,8 @@ class LLMJudge:
             return GuardrailResult(action='allow', text=text)
         try:
             score, reason = self.parse_verdict(await self._ask(text, stage))
+        except ModelRequestsBlockedError:
+            raise  # a test set-up error, never a verdict
         except Exception as exc:  # litellm raises many types; all mean "no verdict"
             message = f'LLM judge {self.model} gave no verdict: {type(exc).__name__}: {exc}'
             if self.on_error == 'raise':

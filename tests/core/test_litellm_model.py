@@ -13,6 +13,8 @@ from agentcore.tools import tool
 
 API_BASE = 'http://127.0.0.1:8999/v1'
 
+pytestmark = pytest.mark.usefixtures('allow_model_requests')  # the server is faked by respx
+
 
 def _completion(message: dict[str, object], prompt: int = 12, completion: int = 7) -> dict[str, object]:
     return {

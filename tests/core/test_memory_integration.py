@@ -7,7 +7,7 @@ from typing import Any
 
 from agentcore import Agent, MemoryRecalled, MemorySaved
 from agentcore.memory import LocalMemory, MemoryUnavailableError
-from agentcore.testing import ScriptedModel
+from agentcore.testing import InMemoryMemory, ScriptedModel
 from agentcore.tools import tool
 
 
@@ -42,13 +42,15 @@ def test_second_run_sees_first_runs_episode(tmp_path: Path) -> None:
     assert 'memory_recalled' in kinds and 'memory_saved' in kinds
 
 
-class _DownMemory:
+class _DownMemory(InMemoryMemory):
+    """A complete `MemoryStore` whose server went away: searching and saving fail as `WeaviateMemory`'s do."""
+
     backend = 'weaviate'
 
-    async def asearch(self, query: str, *, k: int = 5, filters: Any = None) -> list[Any]:
+    def search(self, query: str, *, k: int = 5, filters: Any = None) -> list[Any]:
         raise MemoryUnavailableError('Weaviate at http://127.0.0.1:1 is unreachable')
 
-    async def asave(self, episode: Any) -> str:
+    def save_many(self, episodes: Any) -> list[str]:
         raise MemoryUnavailableError('Weaviate at http://127.0.0.1:1 is unreachable')
 
 

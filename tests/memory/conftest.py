@@ -1,4 +1,4 @@
-"""Fixtures for the memory tests: a real Weaviate server and a store of each backend.
+"""Fixtures for the memory tests: a real Weaviate server and a store of each backend (and of the test double).
 
 Weaviate: `AGENTCORE_TEST_WEAVIATE_URL` (and `AGENTCORE_TEST_WEAVIATE_GRPC_PORT`, default 50051) names a running
 server, which must answer or every `weaviate` test fails. Unset, the session starts its own server from the binary
@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from agentcore.memory import HashEmbedder, LocalMemory, WeaviateMemory
+from agentcore.testing import InMemoryMemory
 
 from ._server import WeaviateServer, is_ready
 
@@ -70,7 +71,11 @@ def weaviate_collection(weaviate_endpoint: WeaviateEndpoint) -> Iterator[str]:
 
 @dataclass
 class StoreFactory:
-    """Opens (and reopens) stores of one backend over the same underlying data."""
+    """Opens (and reopens) stores of one backend over the same underlying data.
+
+    `location` is the SQLite file, the Weaviate collection, or for `memory` (`agentcore.testing.InMemoryMemory`) a
+    list holding the first store opened, which later ones `reopen`.
+    """
 
     kind: str
     location: Any
@@ -79,15 +84,22 @@ class StoreFactory:
     def open(self, embedder: Any = None) -> Any:
         if self.kind == 'local':
             return LocalMemory(self.location, embedder=embedder or HashEmbedder())
+        if self.kind == 'memory':
+            if not self.location:
+                self.location.append(InMemoryMemory(embedder=embedder or HashEmbedder()))
+                return self.location[0]
+            return self.location[0].reopen(embedder=embedder or HashEmbedder())
         assert self.endpoint is not None
         return WeaviateMemory.connect(self.endpoint.url, grpc_port=self.endpoint.grpc_port,
                                       collection=self.location, embedder=embedder or HashEmbedder())  # fmt: skip
 
 
-@pytest.fixture(params=['local', pytest.param('weaviate', marks=pytest.mark.weaviate)])
+@pytest.fixture(params=['local', 'memory', pytest.param('weaviate', marks=pytest.mark.weaviate)])
 def factory(request: pytest.FixtureRequest, tmp_path: Path) -> StoreFactory:
     if request.param == 'local':
         return StoreFactory('local', tmp_path / 'memory.sqlite3')
+    if request.param == 'memory':
+        return StoreFactory('memory', [])
     endpoint = request.getfixturevalue('weaviate_endpoint')
     return StoreFactory('weaviate', request.getfixturevalue('weaviate_collection'), endpoint)
 

@@ -1,4 +1,4 @@
-"""Behaviour every `MemoryStore` shares: run against LocalMemory and against a real Weaviate server."""
+"""Behaviour every `MemoryStore` shares: run against LocalMemory, a real Weaviate server and the InMemoryMemory double."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def loaded(store: Any) -> tuple[Any, list[Episode]]:
 
 def test_store_satisfies_protocol(store: Any) -> None:
     assert isinstance(store, MemoryStore)
-    assert store.backend in ('local', 'weaviate')
+    assert store.backend in ('local', 'weaviate', 'memory')
     info = store.describe()
     assert info['backend'] == store.backend
     assert (info['embedder'], info['dimension']) == ('hash-ngram-v1', 256)

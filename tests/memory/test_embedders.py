@@ -56,7 +56,9 @@ async def test_hash_embedder_async_matches_sync() -> None:
 
 
 @pytest.fixture
-def fake_openai(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[respx.MockRouter, list[dict[str, Any]]]]:
+def fake_openai(
+    monkeypatch: pytest.MonkeyPatch, allow_model_requests: None
+) -> Iterator[tuple[respx.MockRouter, list[dict[str, Any]]]]:
     """An OpenAI-compatible /embeddings endpoint on loopback, faked at the HTTP layer."""
     import litellm
 

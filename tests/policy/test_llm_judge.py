@@ -27,7 +27,7 @@ def _completion(content: str) -> httpx.Response:
 
 
 @pytest.fixture
-def fake_openai(monkeypatch: pytest.MonkeyPatch) -> Any:
+def fake_openai(monkeypatch: pytest.MonkeyPatch, allow_model_requests: None) -> Any:
     monkeypatch.setenv('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
     monkeypatch.setenv('DISABLE_AIOHTTP_TRANSPORT', 'True')  # so that respx (httpx) sees litellm's requests
     import litellm

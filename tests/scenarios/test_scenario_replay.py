@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from agentcore.scenarios import (
     scenario_files,
 )
 from agentcore.scenarios._effects import EffectTracker
-from agentcore.testing import ScriptedModel
+from agentcore.testing import FakeSandbox, ScriptedModel
 from tests.scenarios import scenario_tools
 from tests.scenarios._helpers import LOOKUP, SHIPPED, calls
 
@@ -164,36 +165,29 @@ def test_json_and_junit_reports(tmp_path: Path, lookup_scenario: Path) -> None:
     assert suite.find('testcase/error') is not None
 
 
-class _FakeSandbox:
-    """A workspace in a dict: enough for `EffectTracker` (unit test; the Docker path is in the verify tests)."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, str] = {'keep.txt': 'sha256:aaa', 'old.txt': 'sha256:bbb'}
-
-    async def aworkspace_digest(self) -> dict[str, str]:
-        return dict(self.files)
-
-
 class _Writer:
     name, description, side_effects, source = 'writer', '', 'sandbox', 'builtin'
 
     async def run(self, arguments: dict[str, Any], ctx: Any) -> Any:
         from agentcore.tools import ToolResult
 
-        ctx.sandbox.files.update(
-            {'new.txt': 'sha256:ccc', 'keep.txt': 'sha256:ddd', '__pycache__/m.cpython-311.pyc': 'sha256:eee'}
-        )
-        del ctx.sandbox.files['old.txt']
+        for path, text in {'new.txt': 'ccc', 'keep.txt': 'ddd', '__pycache__/m.cpython-311.pyc': 'eee'}.items():
+            await ctx.sandbox.awrite_file(path, text)
+        ctx.sandbox.remove('old.txt')
         return ToolResult(content='ok', data={'exit_code': 0, 'stdout': 'ok\n', 'stderr': '', 'duration_s': 0.1})
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 async def test_effects_are_created_changed_and_deleted_files() -> None:
     from agentcore.tools import ToolContext
 
-    box = _FakeSandbox()
+    box = FakeSandbox({'keep.txt': 'aaa', 'old.txt': 'bbb'})  # a workspace in memory (the Docker path is in the verify tests)
     obs = await EffectTracker().observe(_Writer(), {}, ToolContext(run_id='r', call_id='c', sandbox=box))  # type: ignore[arg-type]
     assert obs.effects is not None and obs.result is not None
-    assert obs.effects.created == {'new.txt': 'ccc'} and obs.effects.changed == {'keep.txt': 'ddd'}
+    assert obs.effects.created == {'new.txt': _sha('ccc')} and obs.effects.changed == {'keep.txt': _sha('ddd')}
     assert obs.effects.deleted == ['old.txt'] and obs.effects.exit_code == 0
     assert obs.result.data == {'exit_code': 0, 'stdout': 'ok\n', 'stderr': ''}  # duration is not recorded
 

@@ -1,12 +1,18 @@
-"""The sandboxed built-in tools against a local fake of the sandbox contract."""
+"""The sandboxed built-in tools against `agentcore.testing.FakeSandbox` (scripted command results, files in memory).
+
+The persistent Python session needs a real interpreter: those tests run the fake's commands on the host (`host_python`).
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from agentcore.sandbox import ExecResult, Limit
+from agentcore.testing import FakeSandbox
 from agentcore.tools import (
     EditFileTool,
     ListFilesTool,
@@ -21,7 +27,8 @@ from agentcore.tools import (
     host_tools,
 )
 
-from ._fakes import FakeSandbox
+TRACEBACK = 'Traceback (most recent call last):\n  File "<stdin>", line 2, in <module>\nZeroDivisionError: division by zero\n'
+TIMED_OUT = ExecResult(exit_code=-9, stdout='', stderr='', timed_out=True, limit=Limit.TIMEOUT)
 
 
 def test_toolsets_names_side_effects_and_sources() -> None:
@@ -60,20 +67,23 @@ def test_python_schema_hides_the_context() -> None:
 
 
 async def test_python_runs_code_on_stdin_in_the_workspace(ctx: ToolContext, fake_sandbox: FakeSandbox) -> None:
-    (fake_sandbox.workspace / 'data.txt').write_text('42')
+    fake_sandbox.write_file('data.txt', '42')
+    fake_sandbox.results = {'python3 -': '42 /workspace\n'}  # what the code prints in a real sandbox
     result = await PythonTool().run({'code': 'import os\nprint(open("data.txt").read(), os.getcwd())'}, ctx)
-    assert result.content == f'42 {fake_sandbox.workspace}'
+    assert result.content == '42 /workspace'
     assert result.data is not None
     assert (result.data['exit_code'], result.data['stdout'], result.is_error) == (
         0,
-        f'42 {fake_sandbox.workspace}\n',
+        '42 /workspace\n',
         False,
     )
-    assert fake_sandbox.calls[-1]['argv'] == ['python3', '-']
-    assert fake_sandbox.calls[-1]['stdin'].startswith('import os')
+    assert fake_sandbox.calls[-1].argv == ('python3', '-') and fake_sandbox.calls[-1].cwd == '.'
+    stdin = fake_sandbox.calls[-1].stdin
+    assert isinstance(stdin, str) and stdin.startswith('import os')
 
 
-async def test_python_failure_shows_traceback_and_exit_code(ctx: ToolContext) -> None:
+async def test_python_failure_shows_traceback_and_exit_code(ctx: ToolContext, fake_sandbox: FakeSandbox) -> None:
+    fake_sandbox.results = {'python3 -': ExecResult(exit_code=1, stdout='before\n', stderr=TRACEBACK)}
     result = await PythonTool().run({'code': 'print("before")\n1/0'}, ctx)
     assert result.is_error
     assert result.content.startswith('before\n[stderr]\nTraceback')
@@ -82,6 +92,7 @@ async def test_python_failure_shows_traceback_and_exit_code(ctx: ToolContext) ->
 
 
 async def test_python_timeout(ctx: ToolContext, fake_sandbox: FakeSandbox) -> None:
+    fake_sandbox.results = lambda call: TIMED_OUT if call.timeout_s == 0.5 else None
     result = await PythonTool().run({'code': 'import time; time.sleep(30)', 'timeout_s': 0.5}, ctx)
     assert result.is_error
     assert result.data is not None and result.data['timed_out']
@@ -89,10 +100,11 @@ async def test_python_timeout(ctx: ToolContext, fake_sandbox: FakeSandbox) -> No
     with pytest.raises(ToolError, match="argument 'timeout_s': expected a positive number"):
         await PythonTool().run({'code': 'pass', 'timeout_s': -1}, ctx)
     await PythonTool(max_timeout_s=5).run({'code': 'pass', 'timeout_s': 9999}, ctx)
-    assert fake_sandbox.calls[-1]['timeout_s'] == 5
+    assert fake_sandbox.calls[-1].timeout_s == 5
 
 
 async def test_shell_output_stderr_and_exit_code(ctx: ToolContext, fake_sandbox: FakeSandbox) -> None:
+    fake_sandbox.results = {'echo out; echo err >&2; exit 3': ExecResult(exit_code=3, stdout='out\n', stderr='err\n')}
     result = await ShellTool().run({'command': 'echo out; echo err >&2; exit 3'}, ctx)
     assert result.content == 'out\n[stderr]\nerr\n[exit code 3]'
     assert result.is_error
@@ -104,15 +116,16 @@ async def test_shell_output_stderr_and_exit_code(ctx: ToolContext, fake_sandbox:
         'timed_out': False,
         'truncated': False,
     }
-    assert fake_sandbox.calls[-1]['argv'] == ['/bin/sh', '-c', 'echo out; echo err >&2; exit 3']
-    assert fake_sandbox.calls[-1]['timeout_s'] == 120
+    assert fake_sandbox.calls[-1].argv == ('/bin/sh', '-c', 'echo out; echo err >&2; exit 3')
+    assert fake_sandbox.calls[-1].timeout_s == 120
     quiet = await ShellTool().run({'command': 'true'}, ctx)
     assert (quiet.content, quiet.is_error) == ('[no output]', False)
 
 
-async def test_long_output_keeps_head_and_tail(ctx: ToolContext) -> None:
-    result = await ShellTool(max_chars=1000).run({'command': 'seq 1 20000'}, ctx)
+async def test_long_output_keeps_head_and_tail(ctx: ToolContext, fake_sandbox: FakeSandbox) -> None:
     full = ''.join(f'{i}\n' for i in range(1, 20001))
+    fake_sandbox.results = {'seq 1 20000': full}
+    result = await ShellTool(max_chars=1000).run({'command': 'seq 1 20000'}, ctx)
     omitted = len(full.rstrip('\n')) - 1000
     assert result.content == full[:500] + f'\n... [{omitted} characters omitted] ...\n' + full.rstrip('\n')[-500:]
     assert result.full_output == full.rstrip('\n')
@@ -121,9 +134,13 @@ async def test_long_output_keeps_head_and_tail(ctx: ToolContext) -> None:
 
 
 async def test_sandbox_output_cut_and_limits_are_reported(ctx: ToolContext, fake_sandbox: FakeSandbox) -> None:
-    fake_sandbox.output_limit = 10
+    fake_sandbox.output_limit_bytes = 10
+    fake_sandbox.results = {'echo 0123456789abcdef': '0123456789abcdef\n'}
     result = await ShellTool().run({'command': 'echo 0123456789abcdef'}, ctx)
-    assert result.content == '0123456789\n[the sandbox cut this output: it was larger than its output limit]'
+    assert result.content == (
+        '0123456789\n[stderr]\nagentcore: output over 10 bytes per stream was discarded\n'  # the real sandbox's note
+        '[the sandbox cut this output: it was larger than its output limit]'
+    )
     assert result.data is not None and result.data['truncated']
 
 
@@ -134,7 +151,7 @@ async def test_builtins_need_a_sandbox() -> None:
 
 
 async def test_read_file_whole_and_line_range(ctx: ToolContext, fake_sandbox: FakeSandbox) -> None:
-    (fake_sandbox.workspace / 'notes.txt').write_text('one\ntwo\nthree\nfour\n')
+    fake_sandbox.write_file('notes.txt', 'one\ntwo\nthree\nfour\n')
     whole = await ReadFileTool().run({'path': 'notes.txt'}, ctx)
     assert whole.content == 'one\ntwo\nthree\nfour\n'
     assert whole.data == {'path': 'notes.txt', 'chars': 19, 'lines': 4, 'truncated': False}
@@ -148,10 +165,10 @@ async def test_read_file_whole_and_line_range(ctx: ToolContext, fake_sandbox: Fa
 async def test_read_file_errors(ctx: ToolContext, fake_sandbox: FakeSandbox) -> None:
     with pytest.raises(ToolError, match='no such file or directory: missing.txt'):
         await ReadFileTool().run({'path': 'missing.txt'}, ctx)
-    (fake_sandbox.workspace / 'blob.bin').write_bytes(b'\x00\x01\x02')
+    fake_sandbox.write_file('blob.bin', b'\x00\x01\x02')
     with pytest.raises(ToolError, match=r'blob.bin is a binary file \(3 bytes\)'):
         await ReadFileTool().run({'path': 'blob.bin'}, ctx)
-    with pytest.raises(ToolError, match="path '../outside' is outside the workspace") as info:
+    with pytest.raises(ToolError, match="path '../outside' contains '..'") as info:
         await ReadFileTool().run({'path': '../outside'}, ctx)
     assert info.value.hint == "use a path relative to the workspace, without '..'"
 
@@ -160,13 +177,12 @@ async def test_write_file_creates_parents(ctx: ToolContext, fake_sandbox: FakeSa
     result = await WriteFileTool().run({'path': 'src/pkg/mod.py', 'content': 'x = "é"\n'}, ctx)
     assert result.content == 'wrote 9 bytes to src/pkg/mod.py'
     assert result.data == {'path': 'src/pkg/mod.py', 'bytes': 9}
-    assert (fake_sandbox.workspace / 'src/pkg/mod.py').read_text() == 'x = "é"\n'
+    assert fake_sandbox.read_file('src/pkg/mod.py').decode() == 'x = "é"\n'
 
 
 async def test_list_files(ctx: ToolContext, fake_sandbox: FakeSandbox) -> None:
-    (fake_sandbox.workspace / 'src').mkdir()
-    (fake_sandbox.workspace / 'src' / 'a.py').write_text('pass\n')
-    (fake_sandbox.workspace / 'README').write_text('hi')
+    fake_sandbox.write_file('src/a.py', 'pass\n')
+    fake_sandbox.write_file('README', 'hi')
     top = await ListFilesTool().run({}, ctx)
     assert top.content == 'README  (2 bytes)\nsrc/'
     deep = await ListFilesTool().run({'path': '.', 'recursive': True}, ctx)
@@ -188,48 +204,48 @@ async def _edit(ctx: ToolContext, **arguments: Any) -> Any:
 
 
 @pytest.fixture
-def mod(fake_sandbox: FakeSandbox) -> Any:
-    path = fake_sandbox.workspace / 'mod.py'
-    path.write_text(SOURCE)
-    return path
+def mod(fake_sandbox: FakeSandbox) -> Callable[[], str]:
+    """Writes `mod.py`; returns what reads it back."""
+    fake_sandbox.write_file('mod.py', SOURCE)
+    return lambda: fake_sandbox.read_file('mod.py').decode()
 
 
-async def test_edit_file_single_replacement(ctx: ToolContext, mod: Any) -> None:
+async def test_edit_file_single_replacement(ctx: ToolContext, mod: Callable[[], str]) -> None:
     result = await _edit(ctx, search='def g():', replace='def h():')
     assert result.content == 'replaced 1 occurrence in mod.py (at line 5)'
-    assert mod.read_text() == SOURCE.replace('def g():', 'def h():')
+    assert mod() == SOURCE.replace('def g():', 'def h():')
 
 
-async def test_edit_file_multi_line(ctx: ToolContext, mod: Any) -> None:
+async def test_edit_file_multi_line(ctx: ToolContext, mod: Callable[[], str]) -> None:
     result = await _edit(ctx, search='def g():\n    return 1\n', replace='def g():\n    """G."""\n    return 2\n')
     assert result.data is not None and result.data['replacements'] == 1
-    assert mod.read_text() == 'def f():\n    return 1\n\n\ndef g():\n    """G."""\n    return 2\n'
+    assert mod() == 'def f():\n    return 1\n\n\ndef g():\n    """G."""\n    return 2\n'
 
 
-async def test_edit_file_absent_text(ctx: ToolContext, mod: Any) -> None:
+async def test_edit_file_absent_text(ctx: ToolContext, mod: Callable[[], str]) -> None:
     with pytest.raises(ToolError, match='the search text was not found in mod.py') as info:
         await _edit(ctx, search='return 3', replace='return 4')
     assert info.value.hint is not None and 'exactly' in info.value.hint
-    assert mod.read_text() == SOURCE
+    assert mod() == SOURCE
 
 
-async def test_edit_file_ambiguous_text(ctx: ToolContext, mod: Any) -> None:
+async def test_edit_file_ambiguous_text(ctx: ToolContext, mod: Callable[[], str]) -> None:
     with pytest.raises(ToolError, match=r'the search text appears 2 times in mod.py \(at lines 2, 6\)') as info:
         await _edit(ctx, search='    return 1', replace='    return 2')
     assert info.value.hint is not None and 'replace_all' in info.value.hint
-    assert mod.read_text() == SOURCE
+    assert mod() == SOURCE
 
 
-async def test_edit_file_replace_all(ctx: ToolContext, mod: Any) -> None:
+async def test_edit_file_replace_all(ctx: ToolContext, mod: Callable[[], str]) -> None:
     result = await _edit(ctx, search='return 1', replace='return 2', replace_all=True)
     assert result.content == 'replaced 2 occurrences in mod.py (at lines 2, 6)'
-    assert mod.read_text() == SOURCE.replace('return 1', 'return 2')
+    assert mod() == SOURCE.replace('return 1', 'return 2')
 
 
-async def test_edit_file_empty_search(ctx: ToolContext, mod: Any) -> None:
+async def test_edit_file_empty_search(ctx: ToolContext, mod: Callable[[], str]) -> None:
     with pytest.raises(ToolArgumentsError, match="argument 'search': expected a non-empty string"):
         await _edit(ctx, search='', replace='x')
-    assert mod.read_text() == SOURCE
+    assert mod() == SOURCE
 
 
 async def test_edit_file_missing_file(ctx: ToolContext) -> None:
@@ -238,7 +254,7 @@ async def test_edit_file_missing_file(ctx: ToolContext) -> None:
 
 
 async def test_edit_file_refuses_non_utf8(ctx: ToolContext, fake_sandbox: FakeSandbox) -> None:
-    (fake_sandbox.workspace / 'mod.py').write_bytes(b'caf\xe9\n')
+    fake_sandbox.write_file('mod.py', b'caf\xe9\n')
     with pytest.raises(ToolError, match='mod.py is not UTF-8 text'):
         await _edit(ctx, search='caf', replace='cafe')
 
@@ -246,7 +262,7 @@ async def test_edit_file_refuses_non_utf8(ctx: ToolContext, fake_sandbox: FakeSa
 # -- persistent python ---------------------------------------------------------------------------------------------
 
 
-async def test_persistent_python_keeps_state(ctx: ToolContext, fake_sandbox: FakeSandbox) -> None:
+async def test_persistent_python_keeps_state(ctx: ToolContext, host_python: FakeSandbox) -> None:
     python = PythonTool(persistent=True)
     try:
         first = await python.run({'code': 'import math\nx = 20\nprint("set")'}, ctx)
@@ -269,9 +285,9 @@ async def test_persistent_python_keeps_state(ctx: ToolContext, fake_sandbox: Fak
         await python.stop_session(ctx)
 
 
-async def test_persistent_python_sessions_are_per_run(ctx: ToolContext, fake_sandbox: FakeSandbox) -> None:
+async def test_persistent_python_sessions_are_per_run(ctx: ToolContext, host_python: FakeSandbox) -> None:
     python = PythonTool(persistent=True)
-    other = ToolContext(run_id=ctx.run_id + '-other', call_id='c', sandbox=fake_sandbox)
+    other = ToolContext(run_id=ctx.run_id + '-other', call_id='c', sandbox=host_python)
     try:
         await python.run({'code': 'secret = 1'}, ctx)
         result = await python.run({'code': 'secret'}, other)
@@ -281,7 +297,7 @@ async def test_persistent_python_sessions_are_per_run(ctx: ToolContext, fake_san
         await python.stop_session(other)
 
 
-async def test_persistent_python_timeout_restarts_the_session(ctx: ToolContext) -> None:
+async def test_persistent_python_timeout_restarts_the_session(ctx: ToolContext, host_python: FakeSandbox) -> None:
     python = PythonTool(persistent=True)
     try:
         await python.run({'code': 'y = 5'}, ctx)
@@ -296,7 +312,7 @@ async def test_persistent_python_timeout_restarts_the_session(ctx: ToolContext) 
         await python.stop_session(ctx)
 
 
-async def test_persistent_python_serialises_parallel_calls(ctx: ToolContext) -> None:
+async def test_persistent_python_serialises_parallel_calls(ctx: ToolContext, host_python: FakeSandbox) -> None:
     python = PythonTool(persistent=True)
     try:
         await python.run({'code': 'n = 0'}, ctx)
@@ -308,6 +324,11 @@ async def test_persistent_python_serialises_parallel_calls(ctx: ToolContext) -> 
 
 
 async def test_shell_and_python_stream_output_to_the_context(ctx: ToolContext, fake_sandbox: FakeSandbox) -> None:
+    fake_sandbox.results = {
+        'echo one; sleep 0.1; echo two >&2': ExecResult(exit_code=0, stdout='one\n', stderr='two\n'),
+        'python3 -': 'from python\n',
+        'echo quiet': 'quiet\n',
+    }
     seen: list[tuple[str, str]] = []
     streaming = ToolContext(run_id=ctx.run_id, call_id='c', sandbox=fake_sandbox,
                             on_output=lambda stream, text: seen.append((stream, text)))
@@ -317,6 +338,6 @@ async def test_shell_and_python_stream_output_to_the_context(ctx: ToolContext, f
     assert ''.join(t for s, t in seen if s == 'stderr') == 'two\n'
     seen.clear()
     await PythonTool().run({'code': 'print("from python")'}, streaming)
-    assert ''.join(t for _, t in seen) == 'from python\n' and fake_sandbox.calls[-1]['streamed']
+    assert ''.join(t for _, t in seen) == 'from python\n' and fake_sandbox.calls[-1].streamed
     await ShellTool().run({'command': 'echo quiet'}, ctx)  # no on_output: nothing is asked to stream
-    assert not fake_sandbox.calls[-1]['streamed']
+    assert not fake_sandbox.calls[-1].streamed

@@ -1,4 +1,4 @@
-"""`memory_search` and `memory_save` against the real local memory store (SQLite, hashing embedder)."""
+"""`memory_search` and `memory_save` against the real local memory store (SQLite, hashing embedder) and its double."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from agentcore.memory import Episode, LocalMemory, MemoryHit
+from agentcore.testing import InMemoryMemory
 from agentcore.tools import MemorySaveTool, MemorySearchTool, ToolArgumentsError, ToolContext, ToolError
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[LocalMemory]:
-    memory = LocalMemory(tmp_path / 'memory.sqlite')
+@pytest.fixture(params=['local', 'memory'])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LocalMemory | InMemoryMemory]:
+    memory = LocalMemory(tmp_path / 'memory.sqlite') if request.param == 'local' else InMemoryMemory()
     try:
         yield memory
     finally:
@@ -25,7 +26,7 @@ def _ctx(memory: Any, namespace: str = 'default', call_id: str = 'call-1') -> To
     return ToolContext(run_id='run-7', call_id=call_id, memory=memory, namespace=namespace)
 
 
-async def test_save_then_search(store: LocalMemory) -> None:
+async def test_save_then_search(store: LocalMemory | InMemoryMemory) -> None:
     saved = await MemorySaveTool().run(
         {
             'task': 'Parse the nginx access logs and count 5xx errors per hour',
@@ -57,7 +58,7 @@ async def test_save_then_search(store: LocalMemory) -> None:
     assert found.data is not None and found.data['hits'][0]['episode']['id'] == episode_id
 
 
-async def test_a_retried_call_replaces_its_episode(store: LocalMemory) -> None:
+async def test_a_retried_call_replaces_its_episode(store: LocalMemory | InMemoryMemory) -> None:
     args = {'task': 'Deploy the staging stack', 'lessons': ['run migrations first']}
     first = await MemorySaveTool().run(args, _ctx(store))
     again = await MemorySaveTool().run(args, _ctx(store))
@@ -67,7 +68,7 @@ async def test_a_retried_call_replaces_its_episode(store: LocalMemory) -> None:
     assert len(await store.alist()) == 2
 
 
-async def test_search_stays_in_the_run_namespace(store: LocalMemory) -> None:
+async def test_search_stays_in_the_run_namespace(store: LocalMemory | InMemoryMemory) -> None:
     await MemorySaveTool().run({'task': 'Rotate the TLS certificates', 'lessons': ['x']}, _ctx(store, 'team-a'))
     mine = await MemorySearchTool().run({'query': 'TLS certificates'}, _ctx(store, 'team-a'))
     assert 'Rotate the TLS certificates' in mine.content
@@ -75,7 +76,7 @@ async def test_search_stays_in_the_run_namespace(store: LocalMemory) -> None:
     assert (theirs.content, theirs.data) == ('no matching memories', {'hits': [], 'truncated': False})
 
 
-async def test_bad_arguments_and_no_store(store: LocalMemory) -> None:
+async def test_bad_arguments_and_no_store(store: LocalMemory | InMemoryMemory) -> None:
     with pytest.raises(ToolArgumentsError, match="argument 'outcome': invalid outcome 'Great Success!'"):
         await MemorySaveTool().run({'task': 't', 'lessons': [], 'outcome': 'Great Success!'}, _ctx(store))
     with pytest.raises(ToolArgumentsError, match="argument 'task': task must not be blank"):
@@ -87,21 +88,23 @@ async def test_bad_arguments_and_no_store(store: LocalMemory) -> None:
 
 
 class MinimalMemory:
-    """Only the contract the tools need: `asearch(query, k=...)` and `asave(episode)`."""
+    """Only the contract the tools need, `asearch(query, k=...)` without `filters` and `asave(episode)`."""
 
     def __init__(self) -> None:
-        self.episodes: list[Episode] = []
+        self.store = InMemoryMemory()
+        self.searched: list[tuple[str, int]] = []
 
     async def asearch(self, query: str, k: int = 5) -> list[MemoryHit]:
-        return [MemoryHit(episode=e, score=0.5) for e in self.episodes if query in e.task][:k]
+        self.searched.append((query, k))
+        return await self.store.asearch(query, k=k)
 
     async def asave(self, episode: Episode) -> str:
-        self.episodes.append(episode)
-        return episode.id
+        return await self.store.asave(episode)
 
 
 async def test_a_store_without_filters_works_too() -> None:
     memory = MinimalMemory()
     await MemorySaveTool().run({'task': 'build the docs', 'lessons': ['use sphinx'], 'outcome': 'failed'}, _ctx(memory))
     found = await MemorySearchTool().run({'query': 'docs'}, _ctx(memory))
-    assert found.content == '1. (score 0.50) build the docs\n   outcome: failed\n   - use sphinx'
+    assert found.content == '1. (score 1.00) build the docs\n   outcome: failed\n   - use sphinx'
+    assert memory.searched == [('docs', 5)]
