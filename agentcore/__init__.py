@@ -17,8 +17,9 @@ os.environ.setdefault('LANGGRAPH_STRICT_MSGPACK', 'true')
 os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
 
 if TYPE_CHECKING:
-    from ._agent import Agent, RunResult
+    from ._agent import Agent, RunError, RunResult
     from ._budget import Budget
+    from ._cost import ModelPrice
     from ._errors import AgentcoreError
     from ._events import (
         ApprovalRequested,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
         GuardrailFlagged,
         MemoryRecalled,
         MemorySaved,
+        ModelTokenDelta,
         ModelTurnFinished,
         ModelTurnStarted,
         PolicyDecided,
@@ -41,14 +43,33 @@ if TYPE_CHECKING:
     from ._graph import NODES, build_graph
     from ._litellm import LiteLLMModel
     from ._messages import Message, ModelRequest, ModelResponse, ToolCall, ToolSpec, Usage
-    from ._model import ChatModel, ModelError
+    from ._model import ChatModel, ModelError, PricedModel, StreamingChatModel
+    from ._model_errors import (
+        ContextLengthError,
+        ModelAuthError,
+        ModelConnectionError,
+        ModelNotFoundError,
+        ModelTimeoutError,
+    )
+    from ._model_settings import ModelProfile, ModelSettings
     from ._settings import ConfigError, Settings, load_settings
 
 _EXPORTS: dict[str, str] = {
+    'StreamingChatModel': '._model',
+    'ModelSettings': '._model_settings',
+    'ModelProfile': '._model_settings',
+    'ModelAuthError': '._model_errors',
+    'ModelConnectionError': '._model_errors',
+    'ModelNotFoundError': '._model_errors',
+    'ContextLengthError': '._model_errors',
+    'ModelTimeoutError': '._model_errors',
+    'RunError': '._agent',
     'AgentcoreError': '._errors',
     'Agent': '._agent',
     'RunResult': '._agent',
     'Budget': '._budget',
+    'ModelPrice': '._cost',
+    'PricedModel': '._model',
     'ChatModel': '._model',
     'ModelError': '._model',
     'LiteLLMModel': '._litellm',
@@ -66,6 +87,7 @@ _EXPORTS: dict[str, str] = {
     'RunEvent': '._events',
     'RunStarted': '._events',
     'ModelTurnStarted': '._events',
+    'ModelTokenDelta': '._events',
     'ModelTurnFinished': '._events',
     'TurnRejected': '._events',
     'PolicyDecided': '._events',
@@ -89,23 +111,35 @@ __all__ = [
     'Budget',
     'ChatModel',
     'ConfigError',
+    'ContextLengthError',
     'GuardrailFlagged',
     'LiteLLMModel',
     'MemoryRecalled',
     'MemorySaved',
     'Message',
+    'ModelAuthError',
+    'ModelConnectionError',
     'ModelError',
+    'ModelNotFoundError',
+    'ModelPrice',
+    'ModelProfile',
     'ModelRequest',
     'ModelResponse',
+    'ModelSettings',
+    'ModelTimeoutError',
+    'ModelTokenDelta',
     'ModelTurnFinished',
     'ModelTurnStarted',
     'NODES',
     'PolicyDecided',
+    'PricedModel',
+    'RunError',
     'RunEvent',
     'RunFinished',
     'RunResult',
     'RunStarted',
     'Settings',
+    'StreamingChatModel',
     'ToolCall',
     'ToolCallFinished',
     'ToolCallStarted',

@@ -16,10 +16,12 @@ from pydantic import BaseModel, Field
 
 from ._budget import Budget
 from ._checkpoint import open_checkpointer
+from ._cost import Costed, check_usd_budget
 from ._events import RunEvent, RunFinished, RunStarted
 from ._graph import build_graph
 from ._messages import Usage
 from ._model import ChatModel
+from ._model_settings import ModelSettings
 from ._runtime import DEFAULT_INSTRUCTIONS, RUN_EVENTS, RUN_SANDBOX, RunContext
 from ._settings import Settings, load_settings
 from ._wiring import (
@@ -49,11 +51,24 @@ if TYPE_CHECKING:
 T = TypeVar('T')
 #: What drives the graph: the initial state, a `Command` answering an interrupt, or `None` to resume.
 GraphInput: TypeAlias = 'dict[str, Any] | Command[Any] | None'
-Status = Literal['completed', 'stopped_by_budget', 'denied', 'awaiting_approval', 'failed']
+Status = Literal['completed', 'stopped_by_budget', 'stopped_by_loop', 'denied', 'awaiting_approval', 'failed']
 
 
-class RunResult(BaseModel):
-    """The outcome of a run (or of a run paused for approval)."""
+class RunError(BaseModel):
+    """The error that ended a run: its class name, message and fix. `usage_error`: a configuration mistake."""
+
+    type: str
+    message: str
+    hint: str | None = None
+    usage_error: bool = False
+
+
+class RunResult(Costed):
+    """The outcome of a run (or of a run paused for approval).
+
+    `cost_usd` is `None` and `cost_known` false when a model turn's cost was unknown (no price for the model).
+    `stopped_by_loop`: the same failing tool call kept being repeated (`Budget.loop_limit`; `stop_reason` names it).
+    """
 
     run_id: str
     status: Status
@@ -61,10 +76,14 @@ class RunResult(BaseModel):
     steps: int = 0
     tool_calls: int = 0
     usage: Usage = Field(default_factory=Usage)
-    cost_usd: float = 0.0
     stop_reason: str | None = None
     #: The call waiting for a decision when `status == 'awaiting_approval'`.
     pending_approval: dict[str, Any] | None = None
+    #: The last model turn's `finish_reason`; `length` or `content_filter` mean the answer is incomplete (and
+    #: `stop_reason` says so).
+    finish_reason: str | None = None
+    #: What ended a `failed` run, when a model error did.
+    error: RunError | None = None
 
 
 class Agent:
@@ -94,6 +113,9 @@ class Agent:
             before a crash and never finished (it may or may not have taken effect): `ask` an approver (the run
             pauses for a decision), `skip` it (the model is told), or `retry` it. Default: the policy's
             `interrupted_external`, else `ask`.
+        settings: agentcore's settings; default `load_settings()`.
+        model_settings: request parameters (`tool_choice`, `temperature`, `seed`, `max_tokens`, `extra_body`)
+            over those of `settings`, for a `model` given as a model id (a `ChatModel` object keeps its own).
 
     Raises:
         ConfigError: the settings are invalid, or no usable model is configured.
@@ -119,9 +141,10 @@ class Agent:
         max_parallel_tools: int = 4,
         on_interrupted_external: Literal['ask', 'skip', 'retry'] | None = None,
         settings: Settings | None = None,
+        model_settings: ModelSettings | None = None,
     ) -> None:
         self.settings = settings or load_settings()
-        self.model = resolve_model(model, self.settings)
+        self.model = resolve_model(model, self.settings, model_settings)
         self.policy = resolve_policy(policy)
         from .runstore import RunStore
 
@@ -169,16 +192,30 @@ class Agent:
         return self._rt.budget
 
     # -- async API --------------------------------------------------------------------------------------------
-    async def arun(self, task: str, *, run_id: str | None = None) -> RunResult:
-        """Run `task` to completion (or to a pause for approval) and return the result."""
+    async def arun(
+        self, task: str, *, run_id: str | None = None, on_event: Callable[[RunEvent], None] | None = None
+    ) -> RunResult:
+        """Run `task` to completion (or to a pause for approval) and return the result.
+
+        `on_event`, when given, sees every event as it happens (as `astream` would yield it, token deltas of a
+        streaming model included): a progress display without giving up the `RunResult`.
+
+        Raises:
+            ConfigError: the budget sets `max_usd` and the model knows no price (see `PricedModel`); nothing ran.
+        """
         run_id = run_id or uuid.uuid4().hex
-        return await self._consume(run_id, self._start(task, run_id, live=False))
+        return await self._consume(run_id, self._start(task, run_id, live=on_event is not None), on_event)
 
     def astream(self, task: str, *, run_id: str | None = None) -> AsyncIterator[RunEvent]:
-        """Run `task`, yielding typed events as they happen. The last event is `RunFinished`."""
+        """Run `task`, yielding typed events as they happen. The last event is `RunFinished`.
+
+        Raises:
+            ConfigError: as `arun`, from the first step of the iteration.
+        """
         return self._start(task, run_id or uuid.uuid4().hex, live=True)
 
     async def _start(self, task: str, run_id: str, *, live: bool) -> AsyncGenerator[RunEvent, None]:
+        check_usd_budget(self.model, self._rt.budget)  # before anything is stored: the run never starts
         created = await self.store.acreate_run(run_id, self._rt.redact(task), self.model.name,
                                                {'tools': sorted(self._rt.tools), **self.run_metadata})
         if created and self._rt.audit is not None:
@@ -220,9 +257,11 @@ class Agent:
                 yield event
 
     # -- sync wrappers ----------------------------------------------------------------------------------------
-    def run(self, task: str, *, run_id: str | None = None) -> RunResult:
+    def run(
+        self, task: str, *, run_id: str | None = None, on_event: Callable[[RunEvent], None] | None = None
+    ) -> RunResult:
         """Sync form of `arun`. Raises: RuntimeError: called from inside a running event loop."""
-        return _sync(self.arun(task, run_id=run_id))
+        return _sync(self.arun(task, run_id=run_id, on_event=on_event))
 
     def resume(self, run_id: str, decision: ApprovalDecision | None = None) -> RunResult:
         """Sync form of `aresume`."""
@@ -240,7 +279,9 @@ class Agent:
             from langgraph.checkpoint.memory import InMemorySaver
 
             self.checkpointer = InMemorySaver()
-        async with open_checkpointer(self.checkpointer) as saver, self._run_sandbox() as sandbox:
+        from .tools import MCPSessions  # one session per MCP server for the run, closed with it
+
+        async with open_checkpointer(self.checkpointer) as saver, self._run_sandbox() as sandbox, MCPSessions():
             graph = self._graph(saver)
             token = RUN_SANDBOX.set(sandbox)
             try:
@@ -320,9 +361,12 @@ class Agent:
         else:
             yield sandbox
 
-    async def _consume(self, run_id: str, events: AsyncIterator[RunEvent]) -> RunResult:
-        async for _ in events:
-            pass
+    async def _consume(
+        self, run_id: str, events: AsyncIterator[RunEvent], on_event: Callable[[RunEvent], None] | None = None
+    ) -> RunResult:
+        async for event in events:
+            if on_event is not None:
+                on_event(event)
         return self._results.pop(run_id)
 
 
@@ -415,4 +459,6 @@ def _result(run_id: str, values: dict[str, Any], interrupted: dict[str, Any] | N
         cost_usd=values.get('cost_usd', 0.0),
         stop_reason=values.get('stop_reason'),
         pending_approval=interrupted,
+        finish_reason=values.get('finish_reason'),
+        error=RunError.model_validate(values['error']) if values.get('error') else None,
     )

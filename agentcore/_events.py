@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from ._cost import Costed
 from ._messages import Usage
 
 
@@ -28,13 +29,24 @@ class ModelTurnStarted(_Event):
     step: int
 
 
-class ModelTurnFinished(_Event):
+class ModelTokenDelta(_Event):
+    """A piece of a model turn's text as it streams in (only to `astream` listeners; the run store keeps the turn)."""
+
+    type: Literal['model_token_delta'] = 'model_token_delta'
+    step: int
+    text: str
+
+
+class ModelTurnFinished(_Event, Costed):
+    """A model turn's answer and usage; `cost_usd` is `None` (and `cost_known` false) when its cost is unknown."""
+
     type: Literal['model_turn_finished'] = 'model_turn_finished'
     step: int
     content: str
     tool_calls: list[dict[str, Any]] = Field(default_factory=list)
+    #: `length` (cut off at `max_tokens`) and `content_filter` mean the turn is incomplete.
+    finish_reason: str | None = None
     usage: Usage = Field(default_factory=Usage)
-    cost_usd: float = 0.0
 
 
 class TurnRejected(_Event):
@@ -121,19 +133,21 @@ class MemorySaved(_Event):
     error: str | None = None
 
 
-class RunFinished(_Event):
+class RunFinished(_Event, Costed):
+    """How a run ended; `cost_usd` is `None` (and `cost_known` false) when any turn's cost was unknown."""
+
     type: Literal['run_finished'] = 'run_finished'
     status: str
     output: str | None = None
     stop_reason: str | None = None
     steps: int = 0
     usage: Usage = Field(default_factory=Usage)
-    cost_usd: float = 0.0
 
 
 RunEvent = Annotated[
     RunStarted
     | ModelTurnStarted
+    | ModelTokenDelta
     | ModelTurnFinished
     | TurnRejected
     | PolicyDecided

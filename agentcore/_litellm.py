@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
+from collections.abc import Callable
 from typing import Any
 
+from ._cost import Prices, litellm_cost, litellm_price_known, price_for
 from ._messages import Message, ModelRequest, ModelResponse, ToolCall, Usage
 from ._model import ModelError
+from ._model_errors import ModelTimeoutError, classify
 from ._model_requests import check_model_request
+from ._model_settings import ModelProfile, ModelSettings, profile_for
+from ._textcalls import parse_text_calls
+
+#: First pause between retries, doubled after each, at most `_MAX_BACKOFF_S`.
+_BACKOFF_S = 0.5
+_MAX_BACKOFF_S = 8.0
 
 
 def _import_litellm() -> Any:
@@ -20,19 +31,30 @@ def _import_litellm() -> Any:
 
 
 class LiteLLMModel:
-    """A `ChatModel` backed by `litellm.acompletion`.
+    """A `ChatModel` backed by `litellm.acompletion`, streaming when asked to (`StreamingChatModel`).
 
-    litellm is imported on the first call, not at construction, so that building an agent stays cheap.
+    litellm is imported on the first call, not at construction, so that building an agent stays cheap. Retries
+    are agentcore's own, with backoff, and only for errors another try can fix (rate limits, 5xx, a dropped
+    connection); a missing key, an unknown model, a refused connection or a context overflow fails at once with
+    a `ModelError` subclass that says how to fix it.
 
     Args:
         model: a litellm model id, e.g. `openai/gpt-4o-mini`, `anthropic/claude-sonnet-4-5`, or
             `openai/<served-name>` together with `api_base` for an OpenAI-compatible server.
-        api_base: base URL of an OpenAI-compatible server.
-        api_key: API key; by default litellm reads the provider's environment variable.
-        timeout_s: per-request timeout.
-        retries: retries on transient errors (rate limits, timeouts, 5xx), done by litellm.
-        temperature: sampling temperature; `None` leaves the provider default.
+        api_base: base URL of an OpenAI-compatible server (`http://127.0.0.1:8000/v1`).
+        api_key: API key; by default litellm reads the provider's environment variable. A local server needs a
+            placeholder (any string) when no `OPENAI_API_KEY` is set.
+        timeout_s: bound on one whole call, retries and backoff included.
+        retries: further tries after a retryable failure.
+        settings: request parameters (`tool_choice`, `temperature`, `seed`, `max_tokens`, `extra_body`).
+        profile: wire rules for the provider; default `profile_for(model, api_base)`.
         extra: further keyword arguments for `litellm.acompletion`.
+        prices: this model's price (`ModelPrice`), or prices by model id (as the `prices` setting): each turn's
+            cost is then computed from its usage. Without one, litellm's cost map prices the model; a model it
+            does not know (a local server, a private model) has an unknown cost (`cost_usd=None`).
+
+    Raises:
+        ConfigError: the price `prices` gives this model is invalid.
     """
 
     def __init__(
@@ -43,78 +65,173 @@ class LiteLLMModel:
         api_key: str | None = None,
         timeout_s: float = 120.0,
         retries: int = 2,
-        temperature: float | None = None,
+        settings: ModelSettings | None = None,
+        profile: ModelProfile | None = None,
         extra: dict[str, Any] | None = None,
+        prices: Prices | None = None,
     ) -> None:
         self.model = model
         self.api_base = api_base
         self.api_key = api_key
         self.timeout_s = timeout_s
         self.retries = retries
-        self.temperature = temperature
+        self.settings = settings or ModelSettings()
+        self.profile = profile or profile_for(model, api_base)
         self.extra = dict(extra or {})
+        self.price = price_for(model, prices)
 
     @property
     def name(self) -> str:
         return self.model
 
+    @property
+    def price_known(self) -> bool:
+        """Whether turns get a known cost: a price was supplied, or litellm's local cost map prices the model."""
+        return self.price is not None or litellm_price_known(_import_litellm(), self.model)
+
+    @property
+    def url(self) -> str:
+        """Where requests go: `api_base`, or the provider's own endpoint."""
+        return self.api_base or f'the {self.model.partition("/")[0] or "default"} provider'
+
     async def complete(self, request: ModelRequest) -> ModelResponse:
         """Send one request through litellm.
 
         Raises:
-            ModelError: the provider failed after retries or answered with no choices.
+            ModelAuthError, ModelConnectionError, ModelNotFoundError, ContextLengthError: not retried.
+            ModelTimeoutError: `timeout_s` passed, retries included.
+            ModelError: any other provider failure (after `retries` more tries when retrying can help), or an
+                answer with no choices.
             ModelRequestsBlockedError: model requests are blocked (`agentcore.testing.block_model_requests`,
                 `AGENTCORE_ALLOW_MODEL_REQUESTS=0`); nothing was sent.
         """
+        return await self.complete_streaming(request, None)
+
+    async def complete_streaming(
+        self, request: ModelRequest, on_text: Callable[[str], None] | None
+    ) -> ModelResponse:
+        """Like `complete`; with `on_text`, the turn is streamed and each piece of text is passed on as it arrives.
+
+        The returned response is the same either way (usage from the final chunk).
+
+        Raises:
+            The same as `complete`.
+        """
         check_model_request(self.model)
         litellm = _import_litellm()
+        kwargs = self.request_kwargs(request, stream=on_text is not None)
+        deadline = time.monotonic() + self.timeout_s
+        attempt = 0
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                async with asyncio.timeout(max(left, 0.001)):
+                    if on_text is None:
+                        response = await litellm.acompletion(**kwargs, timeout=left)
+                    else:
+                        response = await self._stream(litellm, kwargs, left, on_text)
+                return self._to_response(litellm, response, request)
+            except TimeoutError:
+                raise ModelTimeoutError(
+                    f'{self.model}: no answer from {self.url} within {self.timeout_s:g} s '
+                    f'({attempt + 1} {"try" if attempt == 0 else "tries"})',
+                    hint='raise model_timeout_s (AGENTCORE_MODEL_TIMEOUT_S), or check that the server is not stuck',
+                ) from None
+            except ModelError:
+                raise
+            except Exception as exc:  # litellm maps every provider error onto its own exception tree
+                error, retryable = classify(exc, model=self.model, url=self.url)
+                pause = min(_BACKOFF_S * 2**attempt, _MAX_BACKOFF_S)
+                if not retryable or attempt >= self.retries or time.monotonic() + pause >= deadline:
+                    if attempt:
+                        error.args = (f'{error.args[0]} (after {attempt + 1} tries)',)
+                    raise error from exc
+                attempt += 1
+                await asyncio.sleep(pause)
+
+    def request_kwargs(self, request: ModelRequest, *, stream: bool = False) -> dict[str, Any]:
+        """The keyword arguments of `litellm.acompletion` for `request` (without `timeout`)."""
         kwargs: dict[str, Any] = {
             'model': self.model,
-            'messages': [m.to_openai() for m in request.messages],
-            'timeout': self.timeout_s,
-            'num_retries': self.retries,
+            'messages': [self._wire(m) for m in request.messages],
+            'num_retries': 0,  # agentcore retries itself, only when it can help
+            'max_retries': 0,
             **self.extra,
         }
+        s = self.settings
         if request.tools:
             kwargs['tools'] = [t.to_openai() for t in request.tools]
+            choice = s.tool_choice or ('auto' if self.profile.send_tool_choice else None)
+            if choice is not None:
+                kwargs['tool_choice'] = choice if choice in ('auto', 'required', 'none') else {
+                    'type': 'function', 'function': {'name': choice}}
+        for key in ('temperature', 'seed', 'max_tokens'):
+            value = getattr(s, key)
+            if value is not None:
+                kwargs[key] = value
+        if s.extra_body:
+            kwargs['extra_body'] = dict(s.extra_body)
         if self.api_base:
             kwargs['api_base'] = self.api_base
         if self.api_key:
             kwargs['api_key'] = self.api_key
-        if self.temperature is not None:
-            kwargs['temperature'] = self.temperature
-        try:
-            response = await litellm.acompletion(**kwargs)
-        except Exception as exc:  # litellm maps every provider error onto its own exception tree
-            raise ModelError(
-                f'{self.model}: {type(exc).__name__}: {" ".join(str(exc).split())[:300]}',
-                hint='check the model id, api_base and API key (AGENTCORE_MODEL, AGENTCORE_API_BASE)',
-            ) from exc
-        return self._to_response(litellm, response)
+        if stream:
+            kwargs['stream'] = True
+            if self.profile.stream_usage:
+                kwargs['stream_options'] = {'include_usage': True}
+        return kwargs
 
-    def _to_response(self, litellm: Any, response: Any) -> ModelResponse:
+    def _wire(self, message: Message) -> dict[str, Any]:
+        out = message.to_openai()
+        if out.get('content') is None and self.profile.empty_content_with_tool_calls:
+            out['content'] = ''
+        return out
+
+    async def _stream(
+        self, litellm: Any, kwargs: dict[str, Any], request_timeout_s: float, on_text: Callable[[str], None]
+    ) -> Any:
+        chunks: list[Any] = []
+        stream = await litellm.acompletion(**kwargs, timeout=request_timeout_s)
+        async for chunk in stream:
+            chunks.append(chunk)
+            choices = getattr(chunk, 'choices', None) or []
+            text = getattr(getattr(choices[0], 'delta', None), 'content', None) if choices else None
+            if text:
+                on_text(str(text))
+        if not chunks:
+            raise ModelError(f'{self.model}: the streamed answer from {self.url} was empty')
+        return litellm.stream_chunk_builder(chunks, messages=kwargs['messages'])
+
+    def _to_response(self, litellm: Any, response: Any, request: ModelRequest) -> ModelResponse:
         if not getattr(response, 'choices', None):
             raise ModelError(f'{self.model}: response has no choices')
-        msg = response.choices[0].message
+        choice = response.choices[0]
+        msg = choice.message
+        finish_reason = getattr(choice, 'finish_reason', None)
+        content = str(getattr(msg, 'content', '') or '')
         calls = [
             ToolCall(
-                id=str(c.id or f'call_{i}'),
+                id=str(c.id or ''),
                 name=str(getattr(c.function, 'name', '') or ''),
                 arguments=str(getattr(c.function, 'arguments', '') or ''),
             )
-            for i, c in enumerate(getattr(msg, 'tool_calls', None) or [])
+            for c in getattr(msg, 'tool_calls', None) or []
         ]
+        if not calls and self.profile.text_tool_calls:
+            found = parse_text_calls(content, [t.name for t in request.tools], self.profile.text_tool_calls)
+            if found is not None:
+                content = found[0]
+                calls = [ToolCall(id='', name=c.name, arguments=c.arguments) for c in found[1]]
+                finish_reason = 'tool_calls' if finish_reason in (None, 'stop') else finish_reason
         usage = getattr(response, 'usage', None)
-        try:
-            cost = float(litellm.completion_cost(completion_response=response) or 0.0)
-        except Exception:  # no price known for this model (local servers): cost is unknown, count it as 0
-            cost = 0.0
+        cost = litellm_cost(litellm, response, self.price)  # None: no price known for this model
         return ModelResponse(
-            message=Message(role='assistant', content=str(getattr(msg, 'content', '') or ''), tool_calls=calls),
+            message=Message(role='assistant', content=content, tool_calls=calls),
             usage=Usage(
                 input_tokens=int(getattr(usage, 'prompt_tokens', 0) or 0),
                 output_tokens=int(getattr(usage, 'completion_tokens', 0) or 0),
             ),
             cost_usd=cost,
             model=str(getattr(response, 'model', '') or self.model),
+            finish_reason=None if finish_reason is None else str(finish_reason),
         )

@@ -15,13 +15,18 @@ Role = Literal['system', 'user', 'assistant', 'tool']
 
 
 class ToolCall(BaseModel):
-    """One tool call requested by the model. `arguments` is the raw JSON text the model sent."""
+    """One tool call requested by the model. `arguments` is the raw JSON text the model sent.
+
+    `id` is unique within a run: when a provider repeats an id (`call_0` every turn, as local servers do) or
+    sends none, the run gives the call a new one and keeps the provider's in `provider_id`.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     id: str
     name: str
     arguments: str = '{}'
+    provider_id: str | None = None
 
 
 class Message(BaseModel):
@@ -92,9 +97,17 @@ class ModelRequest(BaseModel):
 
 
 class ModelResponse(BaseModel):
-    """One model turn: the assistant message plus what it cost."""
+    """One model turn: the assistant message plus what it cost (`cost_usd=None`: unknown, no price for the model)."""
 
     message: Message
     usage: Usage = Field(default_factory=Usage)
-    cost_usd: float = 0.0
+    cost_usd: float | None = 0.0
     model: str = ''
+    #: Why the model stopped: `stop`, `tool_calls`, `length` (cut off at `max_tokens`), `content_filter`...;
+    #: `None` when the provider does not say.
+    finish_reason: str | None = None
+
+    @property
+    def cost_known(self) -> bool:
+        """Whether the turn's cost is known (`cost_usd` is not `None`)."""
+        return self.cost_usd is not None

@@ -9,24 +9,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._conversation import Conversations
+from ._cost import add_cost
 from ._events import (
     ApprovalRequested,
     ApprovalResolved,
     MemoryRecalled,
     MemorySaved,
+    ModelTokenDelta,
     ModelTurnFinished,
     ModelTurnStarted,
     PolicyDecided,
     RunFinished,
     TurnRejected,
 )
-from ._messages import Message, ModelRequest, Usage
-from ._model import ModelError
+from ._loops import check_loops
+from ._messages import Message, ModelRequest, ModelResponse, Usage
+from ._model import ModelError, StreamingChatModel
 from ._model_requests import ModelRequestsBlockedError
-from ._runtime import RunContext
+from ._runtime import RUN_EVENTS, RunContext
 from ._state import AgentState, PendingCall
 from ._toolrun import run_calls
-from ._turns import notice, parse_calls, text_tool_call
+from ._turns import notice, parse_calls, text_tool_call, unique_call_ids
 from .policy import Abort, ApprovalDecision, ApprovalError, Approve, Edit, Reject, parse_decision
 
 Update = dict[str, Any]
@@ -106,23 +109,26 @@ class Nodes:
         rt.emit(ModelTurnStarted(run_id=run_id, step=steps + 1))
         remaining = None if rt.budget.max_seconds is None else rt.budget.max_seconds - elapsed
         try:
-            response = await asyncio.wait_for(rt.model.complete(request), timeout=remaining)
+            response = await asyncio.wait_for(self._complete(request, run_id, steps + 1), timeout=remaining)
         except TimeoutError:
             return _stop_by_budget('wall_clock', f'max_seconds={rt.budget.max_seconds} reached during a model call')
         except ModelError as exc:
-            return {'status': 'failed', 'stop_reason': f'model error: {exc}', 'route': 'finish'}
-        msg, usage = response.message, response.usage
+            error = {'type': type(exc).__name__, 'message': str(exc), 'hint': exc.hint, 'usage_error': exc.usage_error}
+            return {'status': 'failed', 'stop_reason': f'model error: {exc}', 'error': error, 'route': 'finish'}
+        msg, usage = unique_call_ids(response.message, state['messages'], steps + 1), response.usage
         rt.store.add_usage(run_id, steps + 1, response.model or rt.model.name, usage.input_tokens,
                            usage.output_tokens, response.cost_usd)
         rt.emit(ModelTurnFinished(run_id=run_id, step=steps + 1, content=msg.content, usage=usage,
                                   cost_usd=response.cost_usd,
-                                  tool_calls=[c.model_dump() for c in msg.tool_calls]))
+                                  tool_calls=[c.model_dump() for c in msg.tool_calls],
+                                  finish_reason=response.finish_reason))
         update: Update = {
             'steps': steps + 1,
             'input_tokens': state.get('input_tokens', 0) + usage.input_tokens,
             'output_tokens': state.get('output_tokens', 0) + usage.output_tokens,
-            'cost_usd': state.get('cost_usd', 0.0) + response.cost_usd,
+            'cost_usd': add_cost(state.get('cost_usd', 0.0), response.cost_usd),
             'messages': [msg.model_dump()],
+            'finish_reason': response.finish_reason,
         }
         if msg.tool_calls:
             return {**update, 'pending': parse_calls(msg, rt.tools), 'route': 'policy_check'}
@@ -130,7 +136,20 @@ class Nodes:
         if problem is not None:
             rt.emit(TurnRejected(run_id=run_id, step=steps + 1, reason=problem))
             return {**update, 'messages': [msg.model_dump(), notice(problem)], 'route': 'call_model'}
+        if response.finish_reason in _INCOMPLETE:
+            update['stop_reason'] = _INCOMPLETE[response.finish_reason]
         return {**update, 'output': msg.content, 'pending': [], 'route': 'output_guard'}
+
+    async def _complete(self, request: ModelRequest, run_id: str, step: int) -> ModelResponse:
+        """One model call; streamed (each piece of text a `ModelTokenDelta`) when someone listens to the run."""
+        model, rt = self.rt.model, self.rt
+        if RUN_EVENTS.get() is None or not isinstance(model, StreamingChatModel):
+            return await model.complete(request)
+
+        def on_text(text: str) -> None:
+            rt.emit(ModelTokenDelta(run_id=run_id, step=step, text=text), persist=False)
+
+        return await model.complete_streaming(request, on_text)
 
     # -- policy check -----------------------------------------------------------------------------------------
     async def policy_check(self, state: AgentState) -> Update:
@@ -212,8 +231,9 @@ class Nodes:
         remaining = None
         if rt.budget.max_seconds is not None:
             remaining = rt.budget.max_seconds - (time.time() - state['started_at'])
+        failed: set[str] = set()
         try:
-            messages = await asyncio.wait_for(run_calls(rt, dict(state), pending), timeout=remaining)
+            messages = await asyncio.wait_for(run_calls(rt, dict(state), pending, failed=failed), timeout=remaining)
         except TimeoutError:
             return _stop_by_budget('wall_clock', f'max_seconds={rt.budget.max_seconds} reached while tools ran')
         executed = sum(1 for c in pending if c['action'] in ('allow', 'approved'))
@@ -221,8 +241,12 @@ class Nodes:
             if c['action'] in ('allow', 'approved'):
                 _audit(rt, state['run_id'], 'tool_execution', {'call_id': c['id'], 'tool': c['name'],
                                                                'arguments': c['arguments']})
-        return {'messages': messages, 'pending': [], 'tool_calls': state.get('tool_calls', 0) + executed,
-                'route': 'call_model'}
+        loop = check_loops(rt.budget.loop_limit, state.get('loops'), pending, failed)
+        update: Update = {'messages': messages + loop.notices, 'pending': [], 'loops': loop.counts,
+                          'tool_calls': state.get('tool_calls', 0) + executed, 'route': 'call_model'}
+        if loop.stop_reason is not None:
+            return {**update, 'status': 'stopped_by_loop', 'stop_reason': loop.stop_reason, 'route': 'finish'}
+        return update
 
     async def _interrupted_external(
         self, state: AgentState, pending: list[PendingCall]
@@ -301,6 +325,13 @@ class Nodes:
                                  stop_reason=state.get('stop_reason'), steps=state.get('steps', 0), usage=usage,
                                  cost_usd=state.get('cost_usd', 0.0)))
         return {'status': status}
+
+
+#: What a run reports when its answer is incomplete, by the last turn's `finish_reason`.
+_INCOMPLETE = {
+    'length': 'the answer was cut off at max_tokens (finish_reason=length): raise max_tokens',
+    'content_filter': "the provider's content filter cut the answer short (finish_reason=content_filter)",
+}
 
 
 def _stop_by_budget(kind: str, why: str) -> Update:

@@ -29,14 +29,17 @@ class ScriptedCall(BaseModel):
 
 
 class ScriptedTurn(BaseModel):
-    """One scripted model turn. `arguments` given as a string are sent verbatim (to script malformed JSON)."""
+    """One scripted model turn. `arguments` given as a string are sent verbatim (to script malformed JSON).
+
+    `cost_usd: null` scripts a turn whose cost is unknown (a model with no price).
+    """
 
     model_config = ConfigDict(extra='forbid')
 
     content: str = ''
     tool_calls: list[ScriptedCall] = Field(default_factory=list)
     usage: Usage = Field(default_factory=lambda: Usage(input_tokens=10, output_tokens=5))
-    cost_usd: float = 0.0
+    cost_usd: float | None = 0.0
 
 
 class _ScriptFile(BaseModel):
@@ -68,6 +71,11 @@ class ScriptedModel:
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def price_known(self) -> bool:
+        """Whether every turn's cost is known: true unless a turn is scripted with `cost_usd: null`."""
+        return all(t.cost_usd is not None for t in self._turns)
 
     @property
     def turns(self) -> list[ScriptedTurn]:

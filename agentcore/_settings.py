@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, ValidationError
 from pydantic_settings import (
@@ -13,7 +14,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from ._cost import ModelPrice
 from ._errors import AgentcoreError
+from ._mcp_settings import MCPSettings, setting_hint
+from ._model_settings import ModelProfile, ModelSettings
 
 
 class ConfigError(AgentcoreError, ValueError):
@@ -48,8 +52,18 @@ class Settings(BaseSettings):
     model: str | None = Field(default=None, description='Default model: a litellm model id or `scripted:PATH`.')
     api_base: str | None = Field(default=None, description='Base URL of an OpenAI-compatible server (vLLM, Ollama...).')
     api_key: str | None = Field(default=None, description='API key passed to litellm (else the provider env var).')
-    model_timeout_s: float = Field(default=120.0, gt=0)
-    model_retries: int = Field(default=2, ge=0)
+    model_timeout_s: float = Field(default=120.0, gt=0, description='Bound on one model call, retries included.')
+    model_retries: int = Field(default=2, ge=0, description='Further tries after a retryable model error.')
+    tool_choice: str | None = Field(
+        default=None, min_length=1, description='auto (default when tools are offered), required, none, or a tool.'
+    )
+    temperature: float | None = Field(default=None, ge=0, le=2, description='Sampling temperature.')
+    seed: int | None = Field(default=None, description='Sampling seed, for providers that honour it.')
+    max_tokens: int | None = Field(default=None, gt=0, description='Most tokens the model writes per turn.')
+    extra_body: dict[str, Any] | None = Field(default=None, description='Extra JSON fields for each request body.')
+    model_profile: ModelProfile | None = Field(
+        default=None, description='Wire rules overriding the provider profile (see agentcore.ModelProfile).'
+    )
     database_url: str | None = Field(default=None, description='Run store SQLAlchemy URL (default: SQLite in home).')
     checkpoint_url: str | None = Field(default=None, description='postgresql://... for PostgreSQL checkpoints.')
     weaviate_url: str | None = Field(default=None, description='Weaviate URL for memory (else the local store).')
@@ -60,6 +74,12 @@ class Settings(BaseSettings):
     )
     policy: Path | None = Field(default=None, description='Policy file (YAML or TOML).')
     sandbox_image: str = Field(default='agentcore-sandbox:latest')
+    prices: dict[str, ModelPrice] = Field(
+        default_factory=dict,
+        description='Prices of models litellm cannot price, by model id: [prices."MODEL"] input_per_mtok and '
+        'output_per_mtok (USD per million tokens).',
+    )
+    mcp: MCPSettings = Field(default_factory=MCPSettings, description='MCP servers: [mcp.servers.NAME] tables.')
 
     @classmethod
     def settings_customise_sources(
@@ -75,6 +95,12 @@ class Settings(BaseSettings):
         if toml is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml))
         return tuple(sources)
+
+    @property
+    def model_settings(self) -> ModelSettings:
+        """The request parameters these settings give every model call."""
+        return ModelSettings(tool_choice=self.tool_choice, temperature=self.temperature, seed=self.seed,
+                             max_tokens=self.max_tokens, extra_body=self.extra_body)
 
     @property
     def run_store_url(self) -> str:
@@ -98,7 +124,8 @@ def load_settings(**overrides: object) -> Settings:
         err = exc.errors()[0]
         where = '.'.join(str(p) for p in err['loc']) or '?'
         source = _toml_file()
-        origin = f'AGENTCORE_{where.upper()} or {source}' if source else f'AGENTCORE_{where.upper()}'
-        raise ConfigError(f'invalid setting {where!r} ({origin}): {err["msg"]}') from None
+        variable = f'AGENTCORE_{str(err["loc"][0]).upper()}' if err['loc'] else 'AGENTCORE_*'  # nested: its table
+        origin = f'{variable} or {source}' if source else variable
+        raise ConfigError(f'invalid setting {where!r} ({origin}): {err["msg"]}', hint=setting_hint(err)) from None
     except (OSError, ValueError) as exc:
         raise ConfigError(f'cannot read configuration: {exc}') from None

@@ -5,7 +5,9 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, Literal, TypedDict
 
-RunStatus = Literal['running', 'completed', 'stopped_by_budget', 'denied', 'awaiting_approval', 'failed']
+RunStatus = Literal[
+    'running', 'completed', 'stopped_by_budget', 'stopped_by_loop', 'denied', 'awaiting_approval', 'failed'
+]
 
 #: What the graph decided about one tool call of the current model turn.
 CallAction = Literal['allow', 'deny', 'ask', 'approved', 'rejected', 'error']
@@ -39,5 +41,12 @@ class AgentState(TypedDict, total=False):
     tool_calls: int
     input_tokens: int
     output_tokens: int
-    cost_usd: float
+    #: The cost of the model turns so far; `None` once a turn's cost is unknown (no price for the model).
+    cost_usd: float | None
     started_at: float
+    #: Failures of repeated tool calls (`agentcore._loops`): `'tool:args_hash'` -> times it failed.
+    loops: dict[str, int]
+    #: The last model turn's `finish_reason` (`length`: cut off at `max_tokens`).
+    finish_reason: str | None
+    #: Why the run failed, when a model error ended it: `{'type', 'message', 'hint', 'usage_error'}`.
+    error: dict[str, Any] | None

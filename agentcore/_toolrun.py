@@ -77,10 +77,14 @@ async def guard_untrusted(rt: RunContext, run_id: str, content: str, *, source: 
     return wrap_untrusted(content, source=source)
 
 
-async def run_calls(rt: RunContext, state: dict[str, Any], calls: list[PendingCall]) -> list[dict[str, Any]]:
+async def run_calls(
+    rt: RunContext, state: dict[str, Any], calls: list[PendingCall], *, failed: set[str] | None = None
+) -> list[dict[str, Any]]:
     """Execute allowed calls concurrently (at most `rt.max_parallel_tools` at once).
 
     Returns one tool message per call, in call order. Denied, rejected and malformed calls get an error message.
+    The ids of the calls whose result is an error (a tool that failed, a refused or malformed call) are added to
+    `failed` when it is given.
     """
     run_id, namespace = state['run_id'], state.get('namespace', 'default')
     gate = asyncio.Semaphore(max(1, rt.max_parallel_tools))
@@ -93,6 +97,8 @@ async def run_calls(rt: RunContext, state: dict[str, Any], calls: list[PendingCa
             content, is_error, reused, elapsed = _refusal(call), True, False, 0.0
         rt.emit(ToolCallFinished(run_id=run_id, call_id=call['id'], tool=call['name'], content=content,
                                  is_error=is_error, reused=reused, duration_s=elapsed))
+        if is_error and failed is not None:
+            failed.add(call['id'])
         return tool_message(call['id'], call['name'], content)
 
     if len(calls) == 1:  # the common case: no tasks to spawn

@@ -70,6 +70,29 @@ def text_tool_call(content: str, tools: dict[str, Tool]) -> str | None:
     return None
 
 
+def unique_call_ids(message: Message, history: list[dict[str, Any]], step: int) -> Message:
+    """`message` with every tool-call id unique in the run (missing or already used ids replaced).
+
+    Local servers send `call_0` every turn, or no id at all; the ledger and the conversation need one id per call.
+    A replaced id is `call_<step>_<index>`, and the provider's own is kept in `provider_id`.
+    """
+    if not message.tool_calls:
+        return message
+    used = {c.get('id') for m in history if m.get('role') == 'assistant' for c in m.get('tool_calls') or ()}
+    calls = []
+    for i, call in enumerate(message.tool_calls):
+        if call.id and call.id not in used:
+            used.add(call.id)
+            calls.append(call)
+            continue
+        fresh = f'call_{step}_{i}'
+        while fresh in used:
+            fresh += '_'
+        used.add(fresh)
+        calls.append(call.model_copy(update={'id': fresh, 'provider_id': call.id or None}))
+    return message if calls == message.tool_calls else message.model_copy(update={'tool_calls': calls})
+
+
 def notice(text: str) -> dict[str, Any]:
     """A corrective user-role message from the framework."""
     return Message(role='user', content=f'{NOTICE} {text}').model_dump()

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._model import ChatModel
+from ._model_settings import ModelSettings
 from ._settings import Settings
 
 if TYPE_CHECKING:
@@ -21,8 +22,13 @@ if TYPE_CHECKING:
     from .tools import Tool
 
 
-def resolve_model(model: str | ChatModel | None, settings: Settings) -> ChatModel:
+def resolve_model(
+    model: str | ChatModel | None, settings: Settings, model_settings: ModelSettings | None = None
+) -> ChatModel:
     """A `ChatModel` from a model string, or the configured default.
+
+    A litellm model gets the request parameters of `settings` with those of `model_settings` over them, and the
+    `model_profile` of `settings` when it sets one. Its price comes from the `prices` setting, when that has one.
 
     Raises:
         ConfigError: no model given or configured, or a `scripted:` file is invalid.
@@ -46,7 +52,9 @@ def resolve_model(model: str | ChatModel | None, settings: Settings) -> ChatMode
     from ._litellm import LiteLLMModel
 
     return LiteLLMModel(model, api_base=settings.api_base, api_key=settings.api_key,
-                        timeout_s=settings.model_timeout_s, retries=settings.model_retries)
+                        timeout_s=settings.model_timeout_s, retries=settings.model_retries,
+                        settings=settings.model_settings.merged(model_settings), profile=settings.model_profile,
+                        prices=settings.prices)
 
 
 def as_tool(obj: Tool | BaseTool | Callable[..., Any]) -> Tool:

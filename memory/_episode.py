@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 __all__ = ['OUTCOMES', 'Episode', 'EpisodeFilter', 'MemoryHit', 'validate_namespace']
 
 #: Outcomes the agent graph produces. Other lower-case identifiers are accepted too.
-OUTCOMES: tuple[str, ...] = ('completed', 'failed', 'stopped_by_budget', 'denied')
+OUTCOMES: tuple[str, ...] = ('completed', 'failed', 'stopped_by_budget', 'stopped_by_loop', 'denied')
 
 _NAMESPACE_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$')
 _OUTCOME_RE = re.compile(r'^[a-z][a-z0-9_]{0,31}$')

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ._http import HttpFetchTool
     from ._langchain import LangChainTool, as_tool
     from ._mcp import MCPError, MCPTool, load_mcp_tools, mcp_tool_name, parse_mcp_tool_name
+    from ._mcp_sessions import MCPSessions
     from ._memory import MemorySaveTool, MemorySearchTool
     from ._toolsets import builtin_tools, host_tools
 
@@ -29,6 +30,7 @@ __all__ = [
     'LangChainTool',
     'ListFilesTool',
     'MCPError',
+    'MCPSessions',
     'MCPTool',
     'MemorySaveTool',
     'MemorySearchTool',
@@ -66,6 +68,7 @@ _LAZY = {
     'LangChainTool': '_langchain',
     'as_tool': '_langchain',
     'MCPError': '_mcp',
+    'MCPSessions': '_mcp_sessions',
     'MCPTool': '_mcp',
     'load_mcp_tools': '_mcp',
     'mcp_tool_name': '_mcp',

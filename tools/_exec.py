@@ -59,6 +59,11 @@ class _ExecTool(FunctionTool):
         )
         self.default_timeout_s = default_timeout_s
         self.max_timeout_s = max_timeout_s
+        # The bounds in the schema the model sees; `_timeout` enforces them.
+        bounds = {'exclusiveMinimum': 0, 'maximum': max_timeout_s}
+        for option in self._parameters['properties']['timeout_s'].get('anyOf', []):
+            if option.get('type') == 'number':
+                option.update(bounds)
 
     async def _call(self, *args: Any, **kwargs: Any) -> ToolResult:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -66,9 +71,10 @@ class _ExecTool(FunctionTool):
     def _timeout(self, asked: float | None) -> float:
         if asked is None:
             return self.default_timeout_s
-        if asked <= 0:
-            raise ToolError(f"argument 'timeout_s': expected a positive number of seconds, got {asked:g}")
-        return min(asked, self.max_timeout_s)
+        if not 0 < asked <= self.max_timeout_s:  # NaN fails too
+            raise ToolError(f"argument 'timeout_s': expected seconds in (0, {self.max_timeout_s:g}], got {asked:g}",
+                            hint=f'pass at most {self.max_timeout_s:g}, or leave it out for the default')
+        return asked
 
 
 class ShellTool(_ExecTool):

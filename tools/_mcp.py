@@ -5,7 +5,9 @@ Each MCP tool becomes an `MCPTool` named `mcp__<server>__<tool>` (characters oth
 `external`: what a server's tool does is unknown, and its annotations (`readOnlyHint`...) are the server's word,
 kept in `annotations` but not trusted. The prefix lets a policy deny MCP tools, or one server's, by name.
 
-Like `MultiServerMCPClient.get_tools`, each call opens a fresh session to its server (a new process for stdio).
+Calls go through the run's session to their server (`MCPSessions`: one per server per run, so one process per
+stdio server, and a stateful server keeps its state between calls); outside a run each call opens a session of its
+own.
 """
 
 from __future__ import annotations
@@ -16,19 +18,23 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from agentcore._errors import AgentcoreError
+from agentcore._mcp_settings import MAX_SERVER_NAME, SERVER_NAME_HINT, SERVER_NAME_RE, MCPServerConfig
 
 from ._base import SideEffects, ToolSource
 from ._langchain import LangChainTool
+from ._mcp_sessions import RUN_MCP_SESSIONS, MCPSessions, leaf_error
 from ._output import DEFAULT_MAX_CHARS
 
 if TYPE_CHECKING:
     from langchain_core.tools import BaseTool
+    from mcp import ClientSession
+    from mcp.types import Tool as MCPToolSpec
 
 #: Prefix of every MCP tool's name.
 MCP_PREFIX = 'mcp__'
-_SERVER_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9-]|_(?!_))*$')
 _UNSAFE = re.compile(r'[^A-Za-z0-9_-]')
 _MAX_NAME = 64
+_MAX_PAGES = 1000
 
 
 class MCPError(AgentcoreError, RuntimeError):
@@ -69,45 +75,120 @@ class MCPTool(LangChainTool):
         self.annotations: dict[str, Any] = dict(base_tool.metadata or {})
 
 
-def _check_config(servers: Mapping[str, Mapping[str, Any]]) -> None:
+def _connections(servers: Mapping[str, Mapping[str, Any] | MCPServerConfig]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
     for name, config in servers.items():
-        if not _SERVER_RE.match(name) or len(name) > 32:
-            raise MCPError(
-                f'invalid MCP server name {name!r}',
-                hint='use up to 32 letters, digits, "-" or single "_", starting with a letter or digit',
-            )
-        if not isinstance(config, Mapping) or 'transport' not in config:
+        if not isinstance(name, str) or len(name) > MAX_SERVER_NAME or not SERVER_NAME_RE.match(name):
+            raise MCPError(f'invalid MCP server name {name!r}', hint=SERVER_NAME_HINT)
+        if isinstance(config, MCPServerConfig):
+            out[name] = config.connection()
+        elif not isinstance(config, Mapping) or 'transport' not in config:
             raise MCPError(
                 f'MCP server {name!r}: its configuration has no "transport"',
                 hint='set transport to "stdio" (with command and args) or "streamable_http" (with url)',
             )
+        else:
+            out[name] = dict(config)
+    return out
 
 
-def _leaf(exc: BaseException) -> BaseException:
-    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-        exc = exc.exceptions[0]
-    return exc
+async def _all_tools(session: ClientSession) -> list[MCPToolSpec]:
+    from mcp.types import PaginatedRequestParams
+
+    tools: list[MCPToolSpec] = []
+    cursor: str | None = None
+    for _ in range(_MAX_PAGES):
+        page = await session.list_tools(params=PaginatedRequestParams(cursor=cursor) if cursor else None)
+        tools.extend(page.tools)
+        cursor = page.nextCursor
+        if not cursor:
+            return tools
+    raise RuntimeError(f'the server lists more than {_MAX_PAGES} pages of tools')
 
 
-async def _server_tools(client: Any, server: str, max_chars: int) -> list[MCPTool]:
+async def _list(server: str, connection: dict[str, Any], sessions: MCPSessions | None) -> list[MCPToolSpec]:
+    """The server's tools, through the current sessions when there are some, else through a session of its own."""
+    if sessions is not None and not sessions.closed:
+        return await _all_tools(await sessions.session(server, connection))
+    from langchain_mcp_adapters.sessions import create_session
+
+    listed: list[MCPToolSpec] | None = None
+    failure: Exception | None = None
+    async with create_session(connection) as session:  # type: ignore[arg-type]
+        await session.initialize()
+        try:
+            listed = await _all_tools(session)
+        except Exception as exc:  # re-raised outside: the transport's exit may swallow it
+            failure = exc
+    if failure is not None:
+        raise failure
+    if listed is None:
+        raise RuntimeError('the session closed before the tools were listed')
+    return listed
+
+
+class _ThroughRunSession:
+    """A `langchain-mcp-adapters` tool-call interceptor: sends the call through the run's session to the server.
+
+    Outside `MCPSessions` the call goes on as the adapter makes it (a session of its own for the one call).
+    """
+
+    def __init__(self, server: str, connection: dict[str, Any]) -> None:
+        self.server = server
+        self.connection = connection
+
+    async def __call__(self, request: Any, handler: Any) -> Any:
+        from mcp.shared.exceptions import McpError
+        from mcp.types import CONNECTION_CLOSED
+
+        sessions = RUN_MCP_SESSIONS.get()
+        if sessions is None or sessions.closed:
+            return await handler(request)
+        session = await sessions.session(self.server, self.connection)
+        try:
+            return await session.call_tool(request.name, request.args)
+        except Exception as exc:
+            if not isinstance(exc, McpError) or exc.error.code == CONNECTION_CLOSED:
+                await sessions.discard(self.server, self.connection)  # broken: the next call opens a new one
+            raise
+
+
+async def _server_tools(server: str, connection: dict[str, Any], max_chars: int) -> list[MCPTool]:
+    from langchain_mcp_adapters.tools import convert_mcp_tool_to_langchain_tool
+
     try:
-        base_tools = await client.get_tools(server_name=server)
+        listed = await _list(server, connection, RUN_MCP_SESSIONS.get())
     except Exception as exc:
-        leaf = _leaf(exc)
+        leaf = leaf_error(exc.__cause__ if isinstance(exc, MCPError) and exc.__cause__ else exc)
         raise MCPError(
             f'MCP server {server!r}: cannot list its tools: {type(leaf).__name__}: {leaf}',
             hint='check that the server starts (stdio command) or is listening (url)',
         ) from exc
-    return [MCPTool(t, server=server, max_chars=max_chars) for t in base_tools]
+    interceptor = _ThroughRunSession(server, connection)
+    return [
+        MCPTool(
+            convert_mcp_tool_to_langchain_tool(
+                None, spec, connection=connection,  # type: ignore[arg-type]  # a TypedDict union, checked above
+                tool_interceptors=[interceptor], server_name=server, handle_tool_errors=True,
+            ),
+            server=server,
+            max_chars=max_chars,
+        )
+        for spec in listed
+    ]
 
 
 async def load_mcp_tools(
-    servers: Mapping[str, Mapping[str, Any]], *, max_chars: int = DEFAULT_MAX_CHARS
+    servers: Mapping[str, Mapping[str, Any] | MCPServerConfig], *, max_chars: int = DEFAULT_MAX_CHARS
 ) -> list[MCPTool]:
     """List the tools of every MCP server in `servers`, concurrently, as `MCPTool`s.
 
+    Listing opens a session to each server and closes it again, unless it runs inside `MCPSessions` (then the
+    block's sessions are used, and stay open). Calls to the tools go through the run's session (see the module).
+
     Args:
-        servers: Server name to connection config, in `MultiServerMCPClient`'s shape, e.g.
+        servers: Server name to its config: an `MCPServerConfig` (a `[mcp.servers.NAME]` table of the settings), or
+            a connection in `langchain-mcp-adapters`' shape, e.g.
             `{'files': {'transport': 'stdio', 'command': 'python', 'args': ['server.py']},
             'web': {'transport': 'streamable_http', 'url': 'http://127.0.0.1:8000/mcp'}}`.
         max_chars: Bound on what the model sees of each result.
@@ -116,12 +197,8 @@ async def load_mcp_tools(
         MCPError: a server name or config is invalid, a server cannot be reached or listed, or two tools end up
             with the same name.
     """
-    from langchain_mcp_adapters.client import MultiServerMCPClient
-
-    _check_config(servers)
-    connections: dict[str, Any] = {name: dict(config) for name, config in servers.items()}
-    client = MultiServerMCPClient(connections, handle_tool_errors=True)
-    per_server = await asyncio.gather(*(_server_tools(client, name, max_chars) for name in servers))
+    connections = _connections(servers)
+    per_server = await asyncio.gather(*(_server_tools(name, conn, max_chars) for name, conn in connections.items()))
     tools = [t for group in per_server for t in group]
     seen: set[str] = set()
     for t in tools:

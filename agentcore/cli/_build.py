@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from ._errors import EXIT_FAILURE, EXIT_USAGE
 from ._output import print_json
 
 if TYPE_CHECKING:
+    from agentcore import RunResult
     from agentcore.sandbox import DockerSandbox
     from agentcore.tools import Tool
 
@@ -42,19 +44,33 @@ def resolve_tools(specs: list[str]) -> list[Tool]:
 
 
 def build_agent(
-    *, model: str | None, tools: list[str], policy: str | None, max_steps: int | None, memory: bool = True
+    *, model: str | None, tools: list[str], policy: str | None, max_steps: int | None, memory: bool = True,
+    model_settings: dict[str, Any] | None = None, mcp: list[str] | None = None, warn: bool = True,
 ) -> Any:
-    """An `Agent` configured from CLI options and settings; records the options for `agentcore resume`."""
+    """An `Agent` configured from CLI options and settings; records the options for `agentcore resume`.
+
+    With `warn`, says on stderr which `--mcp` servers the policy denies every tool of.
+    """
     from agentcore import Agent, Budget, load_settings
 
+    from . import _mcp
+    from ._model_opts import as_settings
+
     settings = load_settings()
-    tool_objs = resolve_tools(tools)
+    mcp_names = _mcp.mcp_names(mcp)
+    mcp_tools = _mcp.mcp_tools(mcp_names, settings)
+    tool_objs = [*resolve_tools(tools), *mcp_tools]
     sandbox = _sandbox_if_needed(tool_objs)
     budget = Budget(max_steps=max_steps) if max_steps else None
-    agent = Agent(model=model, tools=tool_objs, sandbox=sandbox, policy=policy or settings.policy, budget=budget,
-                  approver=_terminal_approver(), memory=_memory(settings) if memory else None, settings=settings)
+    run_policy = _mcp.policy_for(policy or settings.policy, mcp_tools)
+    agent = Agent(model=model, tools=tool_objs, sandbox=sandbox, policy=run_policy, budget=budget,
+                  approver=_terminal_approver(), memory=_memory(settings) if memory else None, settings=settings,
+                  model_settings=as_settings(model_settings))
     agent.run_metadata['cli'] = {'model': model, 'tools': tools, 'policy': policy, 'max_steps': max_steps,
-                                 'memory': memory}
+                                 'memory': memory, **({'model_settings': model_settings} if model_settings else {}),
+                                 **({'mcp': mcp_names} if mcp_names else {})}
+    if warn:
+        _mcp.warn_denied_servers(agent.policy, agent.tools)
     return agent
 
 
@@ -63,15 +79,21 @@ def agent_for_run(run_id: str) -> Any:
     from agentcore import load_settings
     from agentcore.runstore import RunStore
 
+    from ._mcp import check_resumable
+
     settings = load_settings()
     if settings.run_store_url.startswith('sqlite:///'):
         settings.home.mkdir(parents=True, exist_ok=True)
     store = RunStore(settings.run_store_url)
     record = store.get_run(run_id)
-    options = json.loads(record.config_json).get('cli') or {}
-    return build_agent(model=options.get('model') or record.model, tools=options.get('tools') or [],
-                       policy=options.get('policy'), max_steps=options.get('max_steps'),
-                       memory=options.get('memory', True))
+    config = json.loads(record.config_json)
+    options = config.get('cli') or {}
+    agent = build_agent(model=options.get('model') or record.model, tools=options.get('tools') or [],
+                        policy=options.get('policy'), max_steps=options.get('max_steps'),
+                        memory=options.get('memory', True), model_settings=options.get('model_settings'),
+                        mcp=options.get('mcp'), warn=False)
+    check_resumable(run_id, config.get('tools') or [], agent.tools)
+    return agent
 
 
 def _memory(settings: Any) -> Any:
@@ -101,17 +123,33 @@ def _terminal_approver() -> Any:
     return CLIApprover()
 
 
-def print_result(result: Any, *, as_json: bool) -> None:
+def exit_code(result: RunResult) -> int:
+    """0 for a completed or paused run, 2 when a configuration mistake ended it (bad key, URL, model), else 1."""
+    if result.error is not None and result.error.usage_error:
+        return EXIT_USAGE
+    return 0 if result.status in ('completed', 'awaiting_approval') else EXIT_FAILURE
+
+
+def print_result(result: RunResult, *, as_json: bool) -> None:
     if as_json:
         print_json(result.model_dump(mode='json'))
         return
-    if result.status == 'completed':
+    if result.error is not None:
+        hint = f' (fix: {result.error.hint})' if result.error.hint else ''
+        typer.echo(f'agentcore: error: {" ".join(result.error.message.split())}{hint}', err=True)
+        if result.error.usage_error:
+            return  # a configuration mistake: that one line is all there is to say
+    elif result.status == 'completed':
         typer.echo(result.output or '')
+        if result.stop_reason:  # completed, but incomplete (cut off at max_tokens...)
+            typer.echo(f'agentcore: warning: {result.stop_reason}', err=True)
     elif result.status == 'awaiting_approval':
         call = result.pending_approval or {}
         typer.echo(f'run {result.run_id} is waiting for approval of {call.get("tool")}({json.dumps(call.get("arguments"))})')
         typer.echo(f'  continue with: agentcore resume {result.run_id} --approve | --reject REASON | --edit JSON | --abort')
     else:
         typer.echo(f'run {result.run_id} {result.status}: {result.stop_reason or ""}', err=True)
+    from agentcore._cost import usd_text
+
     typer.echo(f'[{result.run_id}] {result.status} · {result.steps} steps · {result.usage.total_tokens} tokens · '
-               f'${result.cost_usd:.4f}', err=True)
+               f'{usd_text(result.cost_usd, unknown="cost unknown")}', err=True)

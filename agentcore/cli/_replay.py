@@ -16,6 +16,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from ._errors import EXIT_USAGE
+from ._mcp import MCPOption
 from ._output import print_json
 
 
@@ -44,6 +45,7 @@ def record(
             '--tools', '-t', help='Built-in tool names (python, shell, read_file...) or module:function; repeatable.'
         ),
     ] = None,
+    mcp: MCPOption = None,
     policy: Annotated[
         Path | None, typer.Option('--policy', '-p', help='Policy file (YAML or TOML); stored inline.')
     ] = None,
@@ -78,8 +80,11 @@ def record(
         bool, typer.Option('--json', help='Print the scenario file, its runs and their statuses as JSON.')
     ] = False,
 ) -> None:
+    from agentcore import load_settings
     from agentcore._budget import Budget
     from agentcore.scenarios import ScenarioError, record as record_scenario, save_scenario
+
+    from . import _mcp
 
     budget = None
     if max_steps is not None or max_tool_calls is not None:
@@ -90,13 +95,16 @@ def record(
     target = out or Path('scenarios') / f'{name}.yaml'
     if target.is_dir():  # checked before the (possibly paid) live runs, not after
         raise typer.BadParameter(f'{target} is a folder; give the scenario file to write', param_hint='--out')
+    mcp_names = _mcp.mcp_names(mcp)
+    servers = _mcp.mcp_servers(mcp_names, load_settings()) if mcp_names else {}
     try:
         scenario = record_scenario(
             name,
             tasks,
             model=model if len(model) > 1 else model[0],
             tools=tool_names,
-            policy=policy,
+            mcp=servers,
+            policy=policy if policy is not None or not servers else dict(_mcp.NO_POLICY_WITH_MCP),
             approvals=[_decision(a) for a in approve or []],
             budget=budget,
             sandbox_image=image,
@@ -109,6 +117,7 @@ def record(
         )
     except ScenarioError as exc:
         _fail(exc)
+    _mcp.warn_denied_servers(_mcp.scenario_policy(scenario), scenario.tools)
     try:
         path = save_scenario(scenario, target)
     except OSError as exc:

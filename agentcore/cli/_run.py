@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from ._mcp import MCPOption
+from ._model_opts import ExtraBody, MaxTokens, Seed, Temperature, ToolChoice, model_settings
+
 if TYPE_CHECKING:
     from agentcore.policy import ApprovalDecision
 
@@ -22,19 +25,31 @@ def run(
     tools: list[str] | None = typer.Option(
         None, '--tools', '-t', help='Built-in tool names (python, shell, read_file...) or module:function; repeatable.'
     ),
+    mcp: MCPOption = None,
     policy: str | None = typer.Option(None, '--policy', '-p', help='Policy file (YAML or TOML).'),
     max_steps: int | None = typer.Option(None, '--max-steps', min=1, help='Budget: model turns.'),
     memory: bool = typer.Option(
         True, '--memory/--no-memory', help='Recall and remember episodes (Weaviate if configured, else local).'
     ),
     as_json: bool = typer.Option(False, '--json', help='Print the result as JSON.'),
+    tool_choice: ToolChoice = None,
+    temperature: Temperature = None,
+    seed: Seed = None,
+    max_tokens: MaxTokens = None,
+    extra_body: ExtraBody = None,
 ) -> None:
-    from ._build import build_agent, print_result
+    from ._build import build_agent, exit_code, print_result
 
-    agent = build_agent(model=model, tools=tools or [], policy=policy, max_steps=max_steps, memory=memory)
-    result = agent.run(task)
+    options = model_settings(tool_choice=tool_choice, temperature=temperature, seed=seed, max_tokens=max_tokens,
+                             extra_body=extra_body)
+    agent = build_agent(model=model, tools=tools or [], policy=policy, max_steps=max_steps, memory=memory,
+                        model_settings=options, mcp=mcp)
+    from ._progress import RunProgress
+
+    with RunProgress(agent.model.name, enabled=False if as_json else None) as progress:
+        result = agent.run(task, on_event=progress.on_event if progress.enabled else None)
     print_result(result, as_json=as_json)
-    raise typer.Exit(0 if result.status in ('completed', 'awaiting_approval') else 1)
+    raise typer.Exit(exit_code(result))
 
 
 def resume(
@@ -45,13 +60,13 @@ def resume(
     abort: bool = typer.Option(False, '--abort', help='Abort the run.'),
     as_json: bool = typer.Option(False, '--json', help='Print the result as JSON.'),
 ) -> None:
-    from ._build import agent_for_run, print_result
+    from ._build import agent_for_run, exit_code, print_result
 
     decision = _decision(approve=approve, reject=reject, edit=edit, abort=abort)
     agent = agent_for_run(run_id)
     result = agent.resume(run_id, decision)
     print_result(result, as_json=as_json)
-    raise typer.Exit(0 if result.status in ('completed', 'awaiting_approval') else 1)
+    raise typer.Exit(exit_code(result))
 
 
 def _decision(*, approve: bool, reject: str | None, edit: str | None, abort: bool) -> ApprovalDecision | None:

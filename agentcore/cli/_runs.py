@@ -28,7 +28,9 @@ def list_runs(
     as_json: bool = typer.Option(False, '--json', help='Print JSON.'),
 ) -> None:
     """List recent runs."""
-    rows = [r.model_dump() for r in _store().list_runs(limit)]
+    from agentcore._cost import usd_text
+
+    rows = [_with_cost(r) for r in _store().list_runs(limit)]
     for r in rows:
         r.pop('config_json', None)
     if as_json:
@@ -40,7 +42,7 @@ def list_runs(
     table = Table('run id', 'status', 'steps', 'tokens', 'cost $', 'created', 'task')
     for r in rows:
         table.add_row(r['run_id'], r['status'], str(r['steps']), str(r['input_tokens'] + r['output_tokens']),
-                      f'{r["cost_usd"]:.4f}', r['created_at'][:19], (r['task'] or '')[:60])
+                      usd_text(r['cost_usd']).lstrip('$'), r['created_at'][:19], (r['task'] or '')[:60])
     Console().print(table)
 
 
@@ -50,21 +52,23 @@ def show_run(
     as_json: bool = typer.Option(False, '--json', help='Print JSON.'),
 ) -> None:
     """Show a run: its result, events, tool calls, policy decisions and usage."""
+    from agentcore._cost import usd_text
+
     store = _store()
-    record = store.get_run(run_id).model_dump()
+    record = _with_cost(store.get_run(run_id))
     record['config'] = json.loads(record.pop('config_json') or '{}')
     detail = {
         'run': record,
         'events': store.events(run_id),
         'tool_calls': [r.model_dump() for r in store.tool_calls(run_id)],
         'policy_decisions': [r.model_dump() for r in store.policy_decisions(run_id)],
-        'usage': [r.model_dump() for r in store.usage(run_id)],
+        'usage': [_with_cost(r) for r in store.usage(run_id)],
     }
     if as_json:
         print_json(detail)
         return
     typer.echo(f'run {run_id}: {record["status"]}  steps={record["steps"]} tool_calls={record["tool_calls"]} '
-               f'tokens={record["input_tokens"] + record["output_tokens"]} cost=${record["cost_usd"]:.4f}')
+               f'tokens={record["input_tokens"] + record["output_tokens"]} cost={usd_text(record["cost_usd"])}')
     typer.echo(f'task: {record["task"]}')
     for ev in detail['events']:
         typer.echo(f'  {ev["type"]:<22} {_summary(ev)}')
@@ -72,6 +76,13 @@ def show_run(
         typer.echo(f'output: {record["output"]}')
     if record['stop_reason']:
         typer.echo(f'stop reason: {record["stop_reason"]}')
+
+
+def _with_cost(record: Any) -> dict[str, Any]:
+    """A run or usage record as JSON-ready data: `cost_usd` null and `cost_known` false when the cost is unknown."""
+    data: dict[str, Any] = record.model_dump()
+    data['cost_usd'], data['cost_known'] = record.cost, record.cost is not None
+    return data
 
 
 def _summary(ev: dict[str, Any]) -> str:

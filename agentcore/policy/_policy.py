@@ -35,6 +35,12 @@ def is_mcp_tool(tool_name: str, source: str = 'python') -> bool:
     return source == 'mcp' or tool_name.startswith('mcp__')
 
 
+def _server_glob(tool_name: str) -> str:
+    """`mcp__<server>__*` for an MCP tool name, else the name itself."""
+    server, sep, _ = tool_name.removeprefix('mcp__').partition('__')
+    return f'mcp__{server}__*' if tool_name.startswith('mcp__') and sep else tool_name
+
+
 class Policy:
     """A compiled policy. Build it with `load_policy`, `Policy.from_dict` or `Policy.allow_all`.
 
@@ -139,7 +145,8 @@ class Policy:
             return PolicyDecision(
                 action='deny',
                 rule='default',
-                reason=f'MCP tool {tool_name!r} is not explicitly allowed by any rule (catch-all rules do not count)',
+                reason=f'MCP tool {tool_name!r} is not explicitly allowed by any rule (catch-all rules do not count); '
+                f'a rule naming it allows it, e.g. {{tool: {_server_glob(tool_name)!r}, action: allow}}',
             )
         if self.spec.default != 'auto':
             action = self.spec.default

@@ -67,6 +67,7 @@ class BudgetSpec(BaseModel):
     max_tokens: int | None = Field(default=None, ge=1)
     max_usd: float | None = Field(default=None, ge=0)
     max_seconds: float | None = Field(default=None, gt=0)
+    loop_limit: int | None = Field(default=None, ge=1)
 
 
 class NetworkSpec(BaseModel):

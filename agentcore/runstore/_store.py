@@ -111,11 +111,13 @@ class RunStore:
         return True
 
     def update_run(self, run_id: str, **fields: Any) -> None:
-        """Update columns of a run.
+        """Update columns of a run. `cost_usd=None` (an unknown cost) is stored as `cost_known=False`.
 
         Raises:
             RunNotFoundError: no such run.
         """
+        if 'cost_usd' in fields:
+            fields.update(_cost_columns(fields['cost_usd']))
         self.flush()
         with self.engine.begin() as conn:
             done = conn.execute(update(_RUNS).where(_RUNS.c.run_id == run_id).values(**fields, updated_at=_now()))
@@ -153,11 +155,12 @@ class RunStore:
                                            'rule': rule, 'reason': reason, 'ts': _now()}))
 
     def add_usage(self, run_id: str, step: int, model: str, input_tokens: int, output_tokens: int,
-                  cost_usd: float) -> None:
+                  cost_usd: float | None) -> None:
+        """Record one model turn's usage; `cost_usd=None` is an unknown cost (stored as `cost_known=False`)."""
         with self._lock:
             self._buffer.append((_USAGE, {'run_id': run_id, 'step': step, 'model': model,
                                           'input_tokens': input_tokens, 'output_tokens': output_tokens,
-                                          'cost_usd': cost_usd, 'ts': _now()}))
+                                          **_cost_columns(cost_usd), 'ts': _now()}))
 
     def defer(self, table: Any, row: dict[str, Any]) -> None:
         """Queue a row for `table` (a SQLAlchemy table) to be inserted at the next `flush()`."""
@@ -384,6 +387,11 @@ class RunStore:
         self.engine.dispose()
 
 
+def _cost_columns(cost_usd: float | None) -> dict[str, Any]:
+    """`cost_usd` as stored: the column is never null (stores made before unknown costs have it NOT NULL)."""
+    return {'cost_usd': 0.0 if cost_usd is None else cost_usd, 'cost_known': cost_usd is not None}
+
+
 def _params(row: dict[str, Any], columns: list[str], positional: bool) -> Any:
     if positional:
         return tuple(row.get(c) for c in columns)
@@ -416,4 +424,4 @@ _CALLS: Any = ToolCallRecord.__table__  # type: ignore[attr-defined]
 _POLICY: Any = PolicyDecisionRecord.__table__  # type: ignore[attr-defined]
 _USAGE: Any = UsageRecord.__table__  # type: ignore[attr-defined]
 _RUN_DEFAULTS = {'status': 'running', 'steps': 0, 'tool_calls': 0, 'input_tokens': 0, 'output_tokens': 0,
-                 'cost_usd': 0.0}
+                 'cost_usd': 0.0, 'cost_known': True}

@@ -6,6 +6,8 @@ from sqlmodel import Field, SQLModel
 
 
 class RunRecord(SQLModel, table=True):
+    """One run. `cost_usd` counts only when `cost_known` is not false (see `cost`)."""
+
     __tablename__ = 'runs'
 
     run_id: str = Field(primary_key=True)
@@ -19,12 +21,20 @@ class RunRecord(SQLModel, table=True):
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
+    #: False when a model turn's cost was unknown (no price for the model): the run's cost is unknown, whatever
+    #: `cost_usd` holds. `None` in rows written before agentcore recorded it.
+    cost_known: bool | None = None
     created_at: str
     updated_at: str
     config_json: str = '{}'
     #: Hash and length of the run's audit chain when it last stopped: lets `verify` notice rows cut from the end.
     audit_head: str | None = None
     audit_records: int | None = None
+
+    @property
+    def cost(self) -> float | None:
+        """The run's cost in USD, or `None` when it is unknown."""
+        return None if self.cost_known is False else self.cost_usd
 
 
 class StepRecord(SQLModel, table=True):
@@ -73,6 +83,8 @@ class PolicyDecisionRecord(SQLModel, table=True):
 
 
 class UsageRecord(SQLModel, table=True):
+    """One model turn's tokens and cost. `cost_usd` counts only when `cost_known` is not false (see `cost`)."""
+
     __tablename__ = 'usage'
 
     id: int | None = Field(default=None, primary_key=True)
@@ -82,4 +94,11 @@ class UsageRecord(SQLModel, table=True):
     input_tokens: int
     output_tokens: int
     cost_usd: float
+    #: False when the turn's cost was unknown; `None` in rows written before agentcore recorded it.
+    cost_known: bool | None = None
     ts: str
+
+    @property
+    def cost(self) -> float | None:
+        """The turn's cost in USD, or `None` when it is unknown."""
+        return None if self.cost_known is False else self.cost_usd

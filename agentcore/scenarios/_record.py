@@ -7,7 +7,7 @@ import json
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._budget import Budget
 from .._messages import Message, ModelResponse
@@ -34,6 +34,9 @@ from ._schema import (
 )
 from ._yamlio import ScenarioError, scenario_yaml
 
+if TYPE_CHECKING:
+    from .._mcp_settings import MCPServerConfig
+
 _HEADER = (
     '# agentcore scenario: recorded with `agentcore record`, replayed with `agentcore replay`.\n'
     '# Review it like code. Edit `expect:` freely; to change recorded turns, record again.\n'
@@ -57,6 +60,7 @@ async def arecord(
     description: str = '',
     redact: bool = True,
     sandboxes: SandboxSource | None = None,
+    mcp: Mapping[str, MCPServerConfig | Mapping[str, Any]] | None = None,
 ) -> Scenario:
     """Run `tasks` live, one run each (sharing one sandbox and one memory store), and return the scenario.
 
@@ -77,10 +81,13 @@ async def arecord(
         description: free text stored with the scenario.
         redact: replace secrets found by `agentcore.guardrails.Redactor` in everything recorded.
         sandboxes: a `SandboxPool` or a factory `image -> Sandbox` (default: a new `DockerSandbox`).
+        mcp: MCP servers (name to `MCPServerConfig` or connection, as `load_mcp_tools` takes) whose tools the runs
+            get; each run has its own session to each server. Their calls are recorded like any tool's and served
+            from the recording on replay, `--verify` included (what an outside server answers is not replayable).
 
     Raises:
         ScenarioError: a bad name, tool, policy or seed episode. ConfigError: the model cannot be built.
-        SandboxError: the sandbox cannot start.
+        SandboxError: the sandbox cannot start. MCPError: an MCP server cannot be started or listed.
     """
     if not tasks:
         raise ScenarioError(f'<{name}>', 'give at least one task')
@@ -93,7 +100,7 @@ async def arecord(
     )
     recorder = Recorder()
     live_models = [RecordingModel(_model(m), recorder) for m in models]
-    wrapped = [RecordingTool(t, recorder) for t in resolve_tools(list(tools))]
+    wrapped = [RecordingTool(t, recorder) for t in [*resolve_tools(list(tools)), *await _mcp_tools(mcp)]]
     if config.sandbox is None and any(t.side_effects == 'sandbox' for t in wrapped):
         config.sandbox = SandboxSpec()
     approver = RecordingApprover(_scripted(approvals), recorder) if approvals else None
@@ -133,6 +140,14 @@ async def arecord(
         for f in facts_by_run:
             f.flagged = [g for g in f.flagged if g != 'redactor']
     return _with_expectations(scenario, facts_by_run)
+
+
+async def _mcp_tools(servers: Mapping[str, MCPServerConfig | Mapping[str, Any]] | None) -> list[Any]:
+    if not servers:
+        return []
+    from ..tools import load_mcp_tools
+
+    return list(await load_mcp_tools(servers))
 
 
 def record(name: str, tasks: Sequence[str], **options: Any) -> Scenario:

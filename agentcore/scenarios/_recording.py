@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentcore.tools import Tool, ToolArgumentsError, ToolContext, ToolResult
 
+from .._cost import price_known
 from .._messages import ModelRequest, ModelResponse
 from .._model import ChatModel, ModelError
 from ._digest import canonical_json
@@ -79,6 +80,11 @@ class RecordingModel:
     @property
     def name(self) -> str:
         return self.inner.name
+
+    @property
+    def price_known(self) -> bool:
+        """What the wrapped model says (see `PricedModel`)."""
+        return price_known(self.inner)
 
     async def complete(self, request: ModelRequest) -> ModelResponse:
         """Raises: ModelError: what the wrapped model raised (recorded first)."""

@@ -81,6 +81,7 @@ async def _replay_runs(
     prompt = instructions or config.instructions or default_instructions()
     session = ReplaySession(scenario)
     real_tools = resolve_tools(config.tools, file=file) if verify else []
+    real = {t.name for t in real_tools}
     modelled = dict(config.sandbox.files) if config.sandbox is not None else {}
     async with live_environment(config if verify else _offline(config), sandboxes=sandboxes) as env:
         for index, run in enumerate(scenario.runs):
@@ -88,6 +89,8 @@ async def _replay_runs(
             memory: Any | None = None
             if verify:
                 tools: list[Any] = [VerifyingTool(t, session) for t in real_tools]
+                # MCP tools (recorded with --mcp): an outside server's answers are served from the recording
+                tools += [ReplayTool(s, session) for s in scenario.tools if s.source == 'mcp' and s.name not in real]
                 memory = CheckingMemory(env.memory, session) if env.memory is not None else None
             else:
                 tools = [ReplayTool(spec, session) for spec in scenario.tools]

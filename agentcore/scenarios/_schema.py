@@ -88,12 +88,12 @@ class RecordedRequest(_Strict):
 
 
 class RecordedResponse(_Strict):
-    """What the model answered."""
+    """What the model answered. `cost_usd: null`: the turn's cost was unknown (no price for the model)."""
 
     content: str = ''
     tool_calls: list[ToolCall] = Field(default_factory=list)
     usage: Usage = Field(default_factory=Usage)
-    cost_usd: float = 0.0
+    cost_usd: float | None = 0.0
     model: str = ''
 
     def message(self) -> Message:

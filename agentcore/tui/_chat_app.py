@@ -7,6 +7,7 @@ drawing and taking keys while the model and the tools work.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -57,6 +58,7 @@ class ChatApp(App[None]):
     Conversation, Timeline { height: 1fr; border: round $primary-darken-2; }
     Conversation:focus, Timeline:focus { border: round $accent; }
     #prompt { dock: bottom; }
+    #live { height: auto; max-height: 8; padding: 0 1; color: $text-muted; display: none; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -80,6 +82,9 @@ class ChatApp(App[None]):
         self.tally = RunTally(self.agent.budget)
         self._worker: Worker[None] | None = None
         self.runs: list[str] = []
+        #: The text of the model turn streaming in, and since when the model has been waited for (no text yet).
+        self._live_text = ''
+        self._waiting_since: float | None = None
 
     # -- layout -----------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -91,6 +96,7 @@ class ChatApp(App[None]):
             with Vertical(id='right'):
                 yield Static('Timeline', classes='pane-title')
                 yield Timeline(id='timeline')
+                yield Static('', id='live', markup=False)
         yield Input(placeholder='Ask the agent… (enter sends · f1 help · ctrl+r history)', id='prompt')
         yield StatusBar(id='status')
         yield Footer()
@@ -99,6 +105,7 @@ class ChatApp(App[None]):
         self.status.set(model=self.agent.model.name,
                         budget_left=self.tally.budget_left(), sandbox=self._sandbox_state(busy=False))
         self.query_one('#prompt', Input).focus()
+        self.set_interval(1.0, self._show_wait)
 
     @property
     def timeline(self) -> Timeline:
@@ -154,8 +161,16 @@ class ChatApp(App[None]):
 
     def show_event(self, event: dict[str, Any]) -> None:
         """Show one event (a `RunEvent.model_dump(mode='json')`) in the timeline, status bar and conversation."""
-        self.timeline.add_event(event)
         kind = event.get('type')
+        if kind == 'model_token_delta':  # the turn's text as it streams in, below the timeline
+            self._stream_text(str(event.get('text') or ''), event.get('step'))
+            return
+        if kind == 'model_turn_started':
+            self._waiting_since, self._live_text = time.monotonic(), ''
+        elif kind in ('model_turn_finished', 'run_finished'):
+            self._waiting_since = None
+            self._live.display = False
+        self.timeline.add_event(event)
         if kind == 'tool_output_delta':  # the call is still running: nothing else changes
             return
         self.tally.add(event)
@@ -222,6 +237,24 @@ class ChatApp(App[None]):
 
     def action_focus_prompt(self) -> None:
         self.query_one('#prompt', Input).focus()
+
+    @property
+    def _live(self) -> Static:
+        return self.query_one('#live', Static)
+
+    def _stream_text(self, text: str, step: object) -> None:
+        self._waiting_since = None
+        self._live_text += text
+        shown = self._live_text if len(self._live_text) <= 600 else '…' + self._live_text[-600:]
+        self._live.update(f'✎ {shown}')
+        self._live.display = True
+        self.status.set(state=f'model turn {step}: writing')
+
+    def _show_wait(self) -> None:
+        """While a model call has produced nothing yet, say for how long it has been waited for."""
+        if self._waiting_since is not None and self.running:
+            waited = int(time.monotonic() - self._waiting_since)
+            self.status.set(state=f'{self.tally.state}: waiting for the model, {waited}s')
 
     # -- helpers ----------------------------------------------------------------------------------------------
     def _tool(self, name: str) -> Tool | None:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from agentcore._cost import usd_text
+
 _ENVELOPE = re.compile(r'\A<untrusted-data[^>]*>\n?(.*?)\n?</untrusted-data>\Z', re.DOTALL)
 
 #: Tool output longer than this is cut in the timeline (the full text stays in the run store).
@@ -47,13 +49,19 @@ def _usage(ev: dict[str, Any]) -> tuple[int, int]:
     return int(usage.get('input_tokens', 0)), int(usage.get('output_tokens', 0))
 
 
+def _cost_text(ev: dict[str, Any]) -> str:
+    """An event's cost, `$0.0123`, or `cost unknown` when it has none (a model with no price)."""
+    cost = ev.get('cost_usd', 0.0)
+    return usd_text(None if ev.get('cost_known') is False else cost, unknown='cost unknown')
+
+
 def _run_started(ev: dict[str, Any]) -> list[Line]:
     return [Line(f'▶ run {ev["run_id"]} · {ev.get("model", "")}', 'run'), Line(f'  task: {ev.get("task", "")}', 'dim')]
 
 
 def _turn_finished(ev: dict[str, Any]) -> list[Line]:
     tin, tout = _usage(ev)
-    lines = [Line(f'◆ turn {ev["step"]} · {tin} in / {tout} out tokens · ${ev.get("cost_usd", 0.0):.4f}', 'model')]
+    lines = [Line(f'◆ turn {ev["step"]} · {tin} in / {tout} out tokens · {_cost_text(ev)}', 'model')]
     if ev.get('content'):
         lines.append(Line(f'  {ev["content"]}', 'text'))
     for call in ev.get('tool_calls') or []:
@@ -131,7 +139,7 @@ def _run_finished(ev: dict[str, Any]) -> list[Line]:
     tin, tout = _usage(ev)
     style = 'run' if ev.get('status') == 'completed' else 'error'
     lines = [Line(f'■ run {ev.get("status")} · {ev.get("steps", 0)} steps · {tin + tout} tokens · '
-                  f'${ev.get("cost_usd", 0.0):.4f}', style)]
+                  f'{_cost_text(ev)}', style)]
     if ev.get('stop_reason'):
         lines.append(Line(f'  {ev["stop_reason"]}', 'dim'))
     return lines

@@ -10,6 +10,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from agentcore._cost import usd_text
+
 
 class HistoryScreen(Screen[str | None]):
     """A table of the newest runs in `store` (a `RunStore`). Dismisses with the chosen run id, or `None`.
@@ -55,7 +57,7 @@ class HistoryScreen(Screen[str | None]):
         for r in self.store.list_runs(self.limit):
             self.run_ids.append(r.run_id)
             table.add_row(r.run_id, r.status, str(r.steps), str(r.input_tokens + r.output_tokens),
-                          f'{r.cost_usd:.4f}', (r.created_at or '')[:19].replace('T', ' '),
+                          usd_text(r.cost).lstrip('$'), (r.created_at or '')[:19].replace('T', ' '),
                           ' '.join((r.task or '').split())[:60], key=r.run_id)
         if not self.run_ids:
             self.query_one('#title', Static).update('Run history: no runs yet (escape goes back)')

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from agentcore._cost import add_cost
+
 if TYPE_CHECKING:
     from agentcore import Budget
 
 
 class RunTally:
-    """Running totals of one run, updated event by event.
+    """Running totals of one run, updated event by event. `cost_usd` is `None` once a turn's cost is unknown.
 
     Args:
         budget: the agent's `Budget`; `None` for no limits.
@@ -24,7 +26,7 @@ class RunTally:
         self.tool_calls = 0
         self.input_tokens = 0
         self.output_tokens = 0
-        self.cost_usd = 0.0
+        self.cost_usd: float | None = 0.0
         self.state = 'idle'
 
     @property
@@ -43,7 +45,7 @@ class RunTally:
             self.steps = max(self.steps, int(ev.get('step', 0)))
             self.input_tokens += int(usage.get('input_tokens', 0))
             self.output_tokens += int(usage.get('output_tokens', 0))
-            self.cost_usd += float(ev.get('cost_usd', 0.0))
+            self.cost_usd = add_cost(self.cost_usd, _cost(ev, 0.0))
             self.state = 'running'
         elif kind == 'approval_requested':
             self.state = f'awaiting approval of {ev.get("tool")}'
@@ -57,7 +59,7 @@ class RunTally:
             if usage:  # the run's own totals win over what was folded (they include resumed parts)
                 self.input_tokens = int(usage.get('input_tokens', self.input_tokens))
                 self.output_tokens = int(usage.get('output_tokens', self.output_tokens))
-            self.cost_usd = float(ev.get('cost_usd', self.cost_usd))
+            self.cost_usd = _cost(ev, self.cost_usd)
             self.steps = int(ev.get('steps', self.steps))
             self.state = str(ev.get('status'))
 
@@ -74,5 +76,13 @@ class RunTally:
         if b.max_tokens is not None:
             parts.append(f'{max(0, b.max_tokens - self.tokens)} tokens')
         if b.max_usd is not None:
-            parts.append(f'${max(0.0, b.max_usd - self.cost_usd):.4f}')
+            parts.append('cost unknown' if self.cost_usd is None else f'${max(0.0, b.max_usd - self.cost_usd):.4f}')
         return ', '.join(parts) if parts else 'unlimited'
+
+
+def _cost(ev: dict[str, Any], default: float | None) -> float | None:
+    """An event's `cost_usd`: `None` when it says the cost is unknown, `default` when it says nothing."""
+    if 'cost_usd' not in ev:
+        return default
+    value = ev['cost_usd']
+    return None if value is None or ev.get('cost_known') is False else float(value)

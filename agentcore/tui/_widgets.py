@@ -8,6 +8,8 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import RichLog, Static
 
+from agentcore._cost import usd_text
+
 from ._format import Line, OutputStream, describe
 
 _STYLES = {
@@ -91,7 +93,7 @@ class StatusBar(Static):
         super().__init__('', id=id)
         self.model = '-'
         self.tokens = 0
-        self.cost_usd = 0.0
+        self.cost_usd: float | None = 0.0  # None: unknown (a model with no price)
         self.budget_left = '-'
         self.sandbox = 'off'
         self.state = 'idle'
@@ -106,7 +108,8 @@ class StatusBar(Static):
 
     @property
     def line(self) -> str:
-        return (f'{self.model} │ {self.tokens} tokens │ ${self.cost_usd:.4f} │ budget left: {self.budget_left} │ '
+        cost = usd_text(self.cost_usd, unknown='cost unknown')
+        return (f'{self.model} │ {self.tokens} tokens │ {cost} │ budget left: {self.budget_left} │ '
                 f'sandbox: {self.sandbox} │ {self.state}')
 
     def on_mount(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from mcp.server.fastmcp import FastMCP
@@ -25,6 +26,22 @@ def shout(text: str, times: int = 1) -> str:
 def fail(message: str) -> str:
     """Always fail with the given message."""
     raise ValueError(message)
+
+
+_calls = {'count': 0}
+
+
+@server.tool()
+def count() -> str:
+    """Count the calls to this tool made to this server process; report the count and the process id."""
+    _calls['count'] += 1
+    return f'count={_calls["count"]} pid={os.getpid()}'
+
+
+@server.tool(name='exit')
+def exit_now() -> str:
+    """Exit the server process at once (for the tests of a session whose server dies)."""
+    os._exit(3)
 
 
 if __name__ == '__main__':

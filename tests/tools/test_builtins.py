@@ -97,10 +97,17 @@ async def test_python_timeout(ctx: ToolContext, fake_sandbox: FakeSandbox) -> No
     assert result.is_error
     assert result.data is not None and result.data['timed_out']
     assert result.content.endswith('[timed out after 0.5 s]')
-    with pytest.raises(ToolError, match="argument 'timeout_s': expected a positive number"):
+    with pytest.raises(ToolError, match=r"argument 'timeout_s': expected seconds in \(0, 600\], got -1"):
         await PythonTool().run({'code': 'pass', 'timeout_s': -1}, ctx)
-    await PythonTool(max_timeout_s=5).run({'code': 'pass', 'timeout_s': 9999}, ctx)
+    runs = len(fake_sandbox.calls)
+    for too_long in (9999, 3e15, float('nan')):  # out of the schema's bounds: an error the model reads, not a clamp
+        with pytest.raises(ToolError, match=r'expected seconds in \(0, 5\]'):
+            await PythonTool(max_timeout_s=5).run({'code': 'pass', 'timeout_s': too_long}, ctx)
+    assert len(fake_sandbox.calls) == runs  # nothing ran
+    await PythonTool(max_timeout_s=5).run({'code': 'pass', 'timeout_s': 5}, ctx)
     assert fake_sandbox.calls[-1].timeout_s == 5
+    bounds = [o for o in PythonTool(max_timeout_s=5).parameters['properties']['timeout_s']['anyOf'] if 'maximum' in o]
+    assert bounds == [{'type': 'number', 'exclusiveMinimum': 0, 'maximum': 5}]
 
 
 async def test_shell_output_stderr_and_exit_code(ctx: ToolContext, fake_sandbox: FakeSandbox) -> None:

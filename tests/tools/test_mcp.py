@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 
 from agentcore.tools import (
     MCPError,
+    MCPSessions,
     MCPTool,
     ToolArgumentsError,
     ToolContext,
@@ -21,6 +23,8 @@ from agentcore.tools import (
     mcp_tool_name,
     parse_mcp_tool_name,
 )
+
+from ._mcp_helpers import server_pids, server_processes
 
 SERVER = str(Path(__file__).with_name('mcp_server.py'))
 CTX = ToolContext(run_id='r', call_id='c')
@@ -58,7 +62,7 @@ def http_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 async def _check_tools(tools: list[MCPTool], server: str) -> None:
     by_name = {t.name: t for t in tools}
-    assert sorted(by_name) == [f'mcp__{server}__add', f'mcp__{server}__fail', f'mcp__{server}__shout_loud']
+    assert sorted(by_name) == [f'mcp__{server}__{name}' for name in ('add', 'count', 'exit', 'fail', 'shout_loud')]
     add = by_name[f'mcp__{server}__add']
     assert (add.source, add.side_effects, add.server, add.mcp_name) == ('mcp', 'external', server, 'add')
     assert add.spec().to_openai() == {
@@ -96,7 +100,7 @@ async def test_streamable_http_server_tools_are_listed_and_called(http_url: str)
 
 async def test_several_servers_at_once(http_url: str) -> None:
     tools = await load_mcp_tools({**STDIO, 'web': {'transport': 'streamable_http', 'url': http_url}})
-    assert len(tools) == 6
+    assert len(tools) == 10
     assert {t.server for t in tools} == {'demo', 'web'}
 
 
@@ -128,3 +132,159 @@ def test_tool_names() -> None:
     assert parse_mcp_tool_name('mcp__gh__a__b') == ('gh', 'a__b')
     assert parse_mcp_tool_name('python') is None
     assert parse_mcp_tool_name('mcp__gh') is None
+
+
+# -- one session per server per run ---------------------------------------------------------------------------------
+
+DEMO = f'{SERVER} stdio'  # in the command line of the stdio server processes (not of the HTTP one)
+COUNT = {'name': 'mcp__demo__count', 'arguments': {}}
+PROCESSES = {'name': 'server_processes', 'arguments': {'marker': DEMO}}
+
+
+def _turn(*calls: dict[str, Any]) -> dict[str, Any]:
+    return {'tool_calls': list(calls)}
+
+
+def _agent(turns: list[Any], tools: list[Any], **options: Any) -> Any:
+    from agentcore import Agent
+    from agentcore.testing import ScriptedModel
+
+    return Agent(model=ScriptedModel(turns), tools=[*tools, server_processes], checkpointer='memory',
+                 store='sqlite://', guardrails=[], **options)
+
+
+def _outputs(agent: Any) -> list[str]:
+    """What each tool call of the last run returned, in call order (the untrusted-data wrapper removed)."""
+    messages = agent.model.requests[-1].messages
+    return [re.sub(r'</?untrusted-data[^>]*>', '', m.content).strip() for m in messages if m.role == 'tool']
+
+
+def _counts(outputs: list[str]) -> list[tuple[int, int]]:
+    """`(count, pid)` of each `count` call's output."""
+    return [(int(m[1]), int(m[2])) for o in outputs if (m := re.fullmatch(r'count=(\d+) pid=(\d+)', o))]
+
+
+@pytest.fixture(scope='module')
+def demo_tools() -> list[MCPTool]:
+    import asyncio
+
+    return asyncio.run(load_mcp_tools(STDIO))
+
+
+@pytest.mark.slow
+async def test_a_run_keeps_one_session_and_one_process_per_server(demo_tools: list[MCPTool]) -> None:
+    agent = _agent([_turn(COUNT), _turn(COUNT, COUNT), _turn(PROCESSES), _turn(COUNT), 'done'], demo_tools)
+    result = await agent.arun('count')
+    assert result.status == 'completed'
+    outputs = _outputs(agent)
+    counts = _counts(outputs)
+    assert sorted(c for c, _ in counts) == [1, 2, 3, 4]  # the two parallel calls share the session too
+    assert len({pid for _, pid in counts}) == 1
+    assert outputs[3] == '1'  # server processes while the run goes on
+    assert server_pids(DEMO) == []  # the run closed its session: the server exited
+    await agent.arun('count again')
+    again = _counts(_outputs(agent))
+    assert [c for c, _ in again] == [1, 2, 3, 4] and again[0][1] != counts[0][1]  # a new run, a new session
+
+
+@pytest.mark.slow
+async def test_the_sessions_close_when_a_run_pauses_and_resume_opens_new_ones(demo_tools: list[MCPTool]) -> None:
+    from agentcore.policy import Approve, Policy
+
+    policy = Policy.from_dict({'default': 'allow', 'rules': [
+        {'tool': 'mcp__demo__count', 'action': 'allow'}, {'tool': 'mcp__demo__add', 'action': 'ask'},
+    ]})  # fmt: skip
+    add = {'name': 'mcp__demo__add', 'arguments': {'a': 2, 'b': 3}}
+    agent = _agent([_turn(COUNT), _turn(add), _turn(COUNT), 'done'], demo_tools, policy=policy)
+    paused = await agent.arun('count, add, count')
+    assert paused.status == 'awaiting_approval' and server_pids(DEMO) == []
+    done = await agent.aresume(paused.run_id, Approve())
+    assert done.status == 'completed' and server_pids(DEMO) == []
+    outputs = _outputs(agent)
+    (first, before), (second, after) = _counts(outputs)
+    assert outputs[1] == '5' and (first, second) == (1, 1) and before != after
+
+
+@pytest.mark.slow
+async def test_the_sessions_close_when_a_run_fails_or_is_cancelled(demo_tools: list[MCPTool]) -> None:
+    import asyncio
+
+    from agentcore.tools import tool
+
+    failed = await _agent([_turn(COUNT)], demo_tools).arun('the script ends too early')
+    assert failed.status == 'failed' and server_pids(DEMO) == []
+
+    started = asyncio.Event()
+
+    @tool(side_effects='none')
+    async def hang() -> str:
+        """Wait for a minute."""
+        started.set()
+        await asyncio.sleep(60)
+        return 'too late'
+
+    agent = _agent([_turn(COUNT), _turn({'name': 'hang', 'arguments': {}}), 'done'], [*demo_tools, hang])
+    task = asyncio.ensure_future(agent.arun('count, then hang'))
+    await asyncio.wait_for(started.wait(), 60)
+    assert len(server_pids(DEMO)) == 1
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert server_pids(DEMO) == []
+
+    import contextlib
+
+    agent = _agent([_turn(COUNT), _turn(COUNT), 'done'], demo_tools)
+    async with contextlib.aclosing(agent.astream('count twice')) as events:
+        async for event in events:
+            if event.type == 'tool_call_finished':
+                break  # the consumer stops listening: the run is cancelled
+    assert server_pids(DEMO) == []
+
+
+@pytest.mark.slow
+async def test_a_session_whose_server_died_is_opened_again(demo_tools: list[MCPTool]) -> None:
+    exit_call = {'name': 'mcp__demo__exit', 'arguments': {}}
+    agent = _agent([_turn(COUNT), _turn(exit_call), _turn(COUNT), 'done'], demo_tools)
+    assert (await agent.arun('count, exit, count')).status == 'completed'
+    outputs = _outputs(agent)
+    assert outputs[1].startswith("error: tool 'mcp__demo__exit' raised")
+    (first, before), (second, after) = _counts(outputs)
+    assert (first, second) == (1, 1) and before != after
+    assert server_pids(DEMO) == []
+
+
+@pytest.mark.slow
+async def test_mcp_sessions_outside_an_agent(http_url: str) -> None:
+    async with MCPSessions() as sessions:
+        tools = {t.name: t for t in await load_mcp_tools({**STDIO, 'web': {'transport': 'streamable_http',
+                                                                            'url': http_url}})}
+        assert sessions.servers == ['demo', 'web']  # listed through the block's sessions, which stay open
+        pids = server_pids(DEMO)
+        assert len(pids) == 1
+        counts = _counts([(await tools['mcp__demo__count'].run({}, CTX)).content for _ in range(2)])
+        assert [c for c, _ in counts] == [1, 2] and {p for _, p in counts} == set(pids)
+        assert (await tools['mcp__web__add'].run({'a': 1, 'b': 2}, CTX)).content == '3'
+    assert sessions.closed and sessions.servers == [] and server_pids(DEMO) == []
+    # Outside a block each call has a session (and a stdio process) of its own.
+    alone = _counts([(await tools['mcp__demo__count'].run({}, CTX)).content for _ in range(2)])
+    assert [c for c, _ in alone] == [1, 1] and server_pids(DEMO) == []
+    with pytest.raises(MCPError, match='the sessions of this run are closed'):
+        await sessions.session('demo', STDIO['demo'])
+
+
+async def test_a_server_that_does_not_start_fails_the_call_not_the_run() -> None:
+    async with MCPSessions() as sessions:
+        with pytest.raises(MCPError, match="MCP server 'nocmd': cannot open a session: ") as info:
+            await sessions.session('nocmd', {'transport': 'stdio', 'command': '/nonexistent/agentcore-mcp', 'args': []})
+        assert info.value.hint
+
+
+async def test_servers_from_the_settings_models(http_url: str) -> None:
+    from agentcore._mcp_settings import MCPServerConfig
+
+    servers = {'demo': MCPServerConfig(command=sys.executable, args=[SERVER, 'stdio']),
+               'web': MCPServerConfig(url=http_url, headers={'X-Test': 'yes'})}  # fmt: skip
+    tools = {t.name: t for t in await load_mcp_tools(servers)}
+    assert (await tools['mcp__demo__add'].run({'a': 1, 'b': 1}, CTX)).content == '2'
+    assert (await tools['mcp__web__add'].run({'a': 2, 'b': 2}, CTX)).content == '4'

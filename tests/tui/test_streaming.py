@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from langgraph.checkpoint.memory import InMemorySaver
+from textual.widgets import Static
+
+from agentcore import Agent, Message, ModelRequest, ModelResponse, StreamingChatModel, Usage
+from agentcore.runstore import RunStore
 from agentcore.tools import ToolContext, tool
+from agentcore.tui import ChatApp
 from agentcore.tui._format import MAX_STREAM_LINES, OutputStream
 
-from ._fixtures import SIZE, calls, make_app_with, new_store
+from ._fixtures import SIZE, calls, make_app_with, new_store, run_ids
 
 
 class StreamingTool:
@@ -68,3 +77,61 @@ def test_streamed_lines_are_bounded_per_call() -> None:
     assert lines[-2].text == f'    ┊ row {MAX_STREAM_LINES - 1}' and 'more output' in lines[-1].text
     held = OutputStream()
     assert held.add('stdout', 'no newline yet') == [] and held.add('stdout', '!\n')[0].text == '    ┊ no newline yet!'
+
+
+class StreamingModel:
+    """A `StreamingChatModel` that writes its answer in pieces and holds the turn open until the test lets it end."""
+
+    name = 'streaming-test'
+
+    def __init__(self, pieces: list[str]) -> None:
+        self.pieces = pieces
+        self.written = asyncio.Event()
+        self.finish = asyncio.Event()
+        self.started = asyncio.Event()
+
+    async def complete(self, request: ModelRequest) -> ModelResponse:
+        return await self.complete_streaming(request, None)
+
+    async def complete_streaming(self, request: ModelRequest, on_text: Callable[[str], None] | None) -> ModelResponse:
+        self.started.set()
+        for piece in self.pieces:
+            if on_text is not None:
+                on_text(piece)
+            await asyncio.sleep(0)
+        self.written.set()
+        await self.finish.wait()
+        return ModelResponse(message=Message(role='assistant', content=''.join(self.pieces)),
+                             usage=Usage(input_tokens=3, output_tokens=2))
+
+
+def _app_with_model(store: RunStore, model: StreamingModel) -> ChatApp:
+    def factory(approver: Any) -> Agent:
+        return Agent(model=model, approver=approver, checkpointer=InMemorySaver(), store=store, guardrails=[])
+
+    return ChatApp(factory, store=store, new_run_id=run_ids('stream'))
+
+
+async def test_model_tokens_appear_live_and_the_wait_is_shown(tmp_path: Path) -> None:
+    model = StreamingModel(['Hel', 'lo', ' there'])
+    app = _app_with_model(new_store(tmp_path), model)
+    assert isinstance(model, StreamingChatModel)
+    async with app.run_test(size=SIZE) as pilot:
+        worker = app.send('greet me')
+        await asyncio.wait_for(model.written.wait(), 10)
+        live = app.query_one('#live', Static)
+        for _ in range(50):
+            await pilot.pause()
+            if 'Hello there' in str(live.render()):
+                break
+        assert live.display and str(live.render()) == '✎ Hello there'
+        assert app.status.state == 'model turn 1: writing'
+        app._waiting_since = time.monotonic() - 7  # as if the model had said nothing for 7 s
+        app._show_wait()
+        assert app.status.state.endswith('waiting for the model, 7s')
+        model.finish.set()
+        await worker.wait()
+        await pilot.pause()
+        assert not live.display and app.status.state == 'completed'
+        assert 'agent: Hello there' in app.conversation.text
+        assert 'model_token_delta' not in app.timeline.text  # the tokens never spill into the timeline

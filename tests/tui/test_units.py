@@ -76,3 +76,22 @@ def test_event_formatting_and_tally() -> None:
     tally.add({'type': 'tool_call_finished', 'tool': 't'})
     assert tally.budget_left() == '4 steps, 2 calls, 60 tokens, $0.3750'
     assert RunTally(None).budget_left() == 'unlimited'
+
+
+def test_an_unknown_cost_shows_as_unknown_never_zero() -> None:
+    turn = {'type': 'model_turn_finished', 'run_id': 'r', 'step': 1, 'content': '', 'cost_usd': None,
+            'cost_known': False, 'usage': {'input_tokens': 3, 'output_tokens': 2}}
+    assert describe(turn)[0].text == '◆ turn 1 · 3 in / 2 out tokens · cost unknown'
+    finished = {'type': 'run_finished', 'run_id': 'r', 'status': 'stopped_by_loop', 'steps': 4, 'cost_usd': None,
+                'cost_known': False, 'stop_reason': 'loop: t({}) failed 4 times with the same arguments'}
+    lines = [line.text for line in describe(finished)]
+    assert lines[0] == '■ run stopped_by_loop · 4 steps · 0 tokens · cost unknown' and lines[1].startswith('  loop:')
+    tally = RunTally(Budget(max_steps=5, max_usd=0.5))
+    tally.add({**turn, 'cost_usd': 0.1, 'cost_known': True})
+    assert tally.cost_usd == 0.1
+    tally.add({**turn, 'step': 2})
+    assert tally.cost_usd is None and tally.budget_left() == '3 steps, cost unknown'
+    tally.add({**turn, 'step': 3, 'cost_usd': 0.2, 'cost_known': True})
+    assert tally.cost_usd is None  # once unknown, the total stays unknown
+    tally.add(finished)
+    assert (tally.cost_usd, tally.state) == (None, 'stopped_by_loop')

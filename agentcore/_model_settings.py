@@ -1,0 +1,88 @@
+"""`ModelSettings` (what each request asks for) and `ModelProfile` (how a provider wants it on the wire)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: A text-format tool-call syntax a model may write into its content instead of calling the tool.
+TextCallFormat = Literal['hermes', 'json', 'python_tag']
+
+
+class ModelSettings(BaseModel):
+    """Request parameters sent with every model call; `None` leaves the provider's default.
+
+    Set them on `LiteLLMModel(settings=...)`, on `Agent(model_settings=...)`, in `agentcore.toml` (top-level keys
+    `tool_choice`, `temperature`, `seed`, `max_tokens`, `extra_body`), as `AGENTCORE_TOOL_CHOICE`... or with the
+    CLI's `--tool-choice`, `--temperature`, `--seed`, `--max-tokens` and `--extra-body`.
+
+    Attributes:
+        tool_choice: what the model may do with the tools offered: `auto` (the default whenever tools are
+            offered), `required` (it must call one), `none` (it must answer in text), or the name of the one
+            tool it must call. Never sent on a request without tools.
+        temperature: sampling temperature.
+        seed: sampling seed, for providers that honour it (local servers do).
+        max_tokens: most tokens the model may write in one turn; a turn cut off there reports
+            `finish_reason='length'`.
+        extra_body: further JSON fields merged into the request body (e.g. `{"top_k": 20}` for a local server).
+    """
+
+    model_config = ConfigDict(frozen=True, extra='forbid')
+
+    tool_choice: str | None = Field(default=None, min_length=1)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    seed: int | None = None
+    max_tokens: int | None = Field(default=None, gt=0)
+    extra_body: dict[str, Any] | None = None
+
+    def merged(self, override: ModelSettings | None) -> ModelSettings:
+        """These settings with every field that `override` sets replacing them."""
+        if override is None:
+            return self
+        return self.model_copy(update=override.model_dump(exclude_none=True))
+
+
+class ModelProfile(BaseModel):
+    """How one provider or server wants requests and turns (pydantic-ai's `ModelProfile` is the model for this).
+
+    `profile_for` picks one from the model id and `api_base`; pass `LiteLLMModel(profile=...)` or set
+    `model_profile` in `agentcore.toml` (`[model_profile]` with these keys) to override it.
+
+    Attributes:
+        send_tool_choice: send `tool_choice` (`auto` unless a setting says otherwise) whenever tools are offered.
+            llama-cpp-python's server leaves the tools out of the prompt without it.
+        empty_content_with_tool_calls: an assistant turn that carries tool calls goes out with `content: ""`
+            rather than `null`; some local servers answer 500 to `null`.
+        text_tool_calls: the syntaxes of tool calls written as text (by models whose server has no tool parser)
+            that are read as real tool calls: Hermes `<tool_call>{...}</tool_call>`, a bare JSON object naming
+            an offered tool (`json`), Llama 3 `<|python_tag|>{...}`. Empty: such text stays an answer (and the
+            run tells the model it wrote a call as text).
+        stream_usage: ask for token usage in the final chunk of a streamed turn (`stream_options`).
+    """
+
+    model_config = ConfigDict(frozen=True, extra='forbid')
+
+    send_tool_choice: bool = True
+    empty_content_with_tool_calls: bool = True
+    text_tool_calls: tuple[TextCallFormat, ...] = ()
+    stream_usage: bool = True
+
+
+#: Local OpenAI-compatible servers (llama.cpp, vLLM, Ollama, LM Studio) behind `api_base`.
+LOCAL_SERVER_PROFILE = ModelProfile(text_tool_calls=('hermes', 'json', 'python_tag'))
+#: Hosted providers that parse tool calls on their side.
+HOSTED_PROFILE = ModelProfile()
+#: Anthropic (through litellm): an empty text block is an error there, so `null` content stays `null`.
+ANTHROPIC_PROFILE = ModelProfile(empty_content_with_tool_calls=False)
+
+_LOCAL_PREFIXES = ('ollama/', 'ollama_chat/', 'hosted_vllm/', 'vllm/', 'lm_studio/', 'llamafile/')
+
+
+def profile_for(model: str, api_base: str | None = None) -> ModelProfile:
+    """The profile of a litellm model id: a local server's when `api_base` is set or the provider is local."""
+    if model.startswith(('anthropic/', 'bedrock/anthropic', 'vertex_ai/claude')):
+        return ANTHROPIC_PROFILE
+    if api_base or model.startswith(_LOCAL_PREFIXES):
+        return LOCAL_SERVER_PROFILE
+    return HOSTED_PROFILE
