@@ -63,13 +63,17 @@ class Nodes:
 
     # -- recall memory ----------------------------------------------------------------------------------------
     async def recall_memory(self, state: AgentState) -> Update:
+        """Recall the episodes of the agent's own namespace (`Agent(namespace=...)`) that fit the task."""
         memory = self.rt.memory
         if memory is None:
             return {}
+        from .memory import EpisodeFilter
+
         run_id, task = state['run_id'], state['task']
         backend = memory.backend
         try:
-            hits = await memory.asearch(task, k=self.rt.recall_k)
+            hits = await memory.asearch(task, k=self.rt.recall_k,
+                                        filters=EpisodeFilter(namespace=state.get('namespace') or 'default'))
         except ModelRequestsBlockedError:
             raise  # an embedder calling a real model in a test suite fails the run loudly
         except Exception as exc:  # memory is best-effort: a down backend must not stop the run

@@ -63,3 +63,17 @@ async def test_memory_down_mid_run_is_reported_and_the_run_goes_on() -> None:
     saved = [e for e in events if isinstance(e, MemorySaved)]
     assert recalled and recalled[0].error is not None and 'unreachable' in recalled[0].error
     assert saved and saved[0].error is not None
+
+
+def test_recall_stays_within_the_agents_namespace() -> None:
+    memory = InMemoryMemory()
+    ada = Agent(model=ScriptedModel(['Ada prefers tea.']), memory=memory, namespace='ada', checkpointer='memory')
+    assert ada.run('what does ada drink?').status == 'completed'
+    grace_model = ScriptedModel(['no idea'])
+    grace = Agent(model=grace_model, memory=memory, namespace='grace', checkpointer='memory')
+    grace.run('what does ada drink?')
+    context = '\n'.join(m.content for m in grace_model.requests[0].messages)
+    assert 'Ada prefers tea.' not in context  # another namespace's episode is never recalled
+    again = ScriptedModel(['tea'])
+    Agent(model=again, memory=memory, namespace='ada', checkpointer='memory').run('what does ada drink?')
+    assert 'Ada prefers tea.' in '\n'.join(m.content for m in again.requests[0].messages)
