@@ -12,8 +12,6 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ import pytest
 import yaml
 
 from agentcore import ConfigError, load_settings
+from tests._cli import Cli, in_process_cli
 
 from ._mcp_helpers import server_pids, server_processes
 
@@ -70,45 +69,10 @@ def _toml(servers: dict[str, dict[str, Any]]) -> str:
 TIME_SERVER = {'command': sys.executable, 'args': ['-m', 'mcp_server_time', '--local-timezone', 'UTC']}
 
 
-@dataclass
-class Ran:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-    @property
-    def error_line(self) -> str:
-        lines = [line for line in self.err.splitlines() if line.strip()]
-        assert len(lines) == 1, f'expected one error line, got:\n{self.err}'
-        assert lines[0].startswith('agentcore: error: '), lines[0]
-        return lines[0]
-
-
-Cli = Callable[..., Ran]
-
-
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
     """`cli('run', ...)` runs `agentcore run ...` in this process, through `main()` and its one-line errors."""
-    from agentcore.cli import main
-
-    monkeypatch.setenv('COLUMNS', '200')
-
-    def run(*args: str) -> Ran:
-        capsys.readouterr()
-        monkeypatch.setattr(sys, 'argv', ['agentcore', *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        captured = capsys.readouterr()
-        return Ran(code, captured.out, captured.err)
-
-    return run
+    return in_process_cli(capsys, monkeypatch)
 
 
 @pytest.fixture
