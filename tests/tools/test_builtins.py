@@ -57,7 +57,7 @@ def test_python_schema_hides_the_context() -> None:
         'properties': {
             'code': {'type': 'string', 'description': 'The Python source to run.'},
             'timeout_s': {
-                'anyOf': [{'type': 'number'}, {'type': 'null'}],
+                'anyOf': [{'type': 'number', 'exclusiveMinimum': 0, 'maximum': 600}, {'type': 'null'}],
                 'default': None,
                 'description': 'Seconds before the code is killed (default 120, at most 600).',
             },
