@@ -112,13 +112,17 @@ class LiteLLMModel:
     ) -> ModelResponse:
         """Like `complete`; with `on_text`, the turn is streamed and each piece of text is passed on as it arrives.
 
-        The returned response is the same either way (usage from the final chunk).
+        The returned response is the same either way (usage from the final chunk). A stream that brings neither
+        text nor a call (llama-cpp-python breaks off a stream in which the model picks a tool) is asked again
+        without streaming. A profile with `stream_usage` false (local servers, by default) is not streamed at all.
 
         Raises:
             The same as `complete`.
         """
         check_model_request(self.model)
         litellm = _import_litellm()
+        if not self.profile.stream_usage:
+            on_text = None
         kwargs = self.request_kwargs(request, stream=on_text is not None)
         deadline = time.monotonic() + self.timeout_s
         attempt = 0
@@ -126,10 +130,10 @@ class LiteLLMModel:
             left = deadline - time.monotonic()
             try:
                 async with asyncio.timeout(max(left, 0.001)):
-                    if on_text is None:
-                        response = await litellm.acompletion(**kwargs, timeout=left)
-                    else:
-                        response = await self._stream(litellm, kwargs, left, on_text)
+                    response = None if on_text is None else await self._stream(litellm, kwargs, left, on_text)
+                    if response is None:  # not streamed, or a stream without usage: the plain request
+                        plain = {k: v for k, v in kwargs.items() if k not in ('stream', 'stream_options')}
+                        response = await litellm.acompletion(**plain, timeout=deadline - time.monotonic())
                 return self._to_response(litellm, response, request)
             except TimeoutError:
                 raise ModelTimeoutError(
@@ -190,6 +194,7 @@ class LiteLLMModel:
     async def _stream(
         self, litellm: Any, kwargs: dict[str, Any], request_timeout_s: float, on_text: Callable[[str], None]
     ) -> Any:
+        """The streamed turn rebuilt from its chunks, or `None` when the stream brought neither text nor a call."""
         chunks: list[Any] = []
         stream = await litellm.acompletion(**kwargs, timeout=request_timeout_s)
         async for chunk in stream:
@@ -198,9 +203,11 @@ class LiteLLMModel:
             text = getattr(getattr(choices[0], 'delta', None), 'content', None) if choices else None
             if text:
                 on_text(str(text))
-        if not chunks:
-            raise ModelError(f'{self.model}: the streamed answer from {self.url} was empty')
-        return litellm.stream_chunk_builder(chunks, messages=kwargs['messages'])
+        built = litellm.stream_chunk_builder(chunks, messages=kwargs['messages']) if chunks else None
+        message = built.choices[0].message if built is not None and built.choices else None
+        if message is None or not (message.content or getattr(message, 'tool_calls', None)):
+            return None  # an empty stream (a server that broke it off): the plain request answers instead
+        return built
 
     def _to_response(self, litellm: Any, response: Any, request: ModelRequest) -> ModelResponse:
         if not getattr(response, 'choices', None):

@@ -58,7 +58,10 @@ class ModelProfile(BaseModel):
             that are read as real tool calls: Hermes `<tool_call>{...}</tool_call>`, a bare JSON object naming
             an offered tool (`json`), Llama 3 `<|python_tag|>{...}`. Empty: such text stays an answer (and the
             run tells the model it wrote a call as text).
-        stream_usage: ask for token usage in the final chunk of a streamed turn (`stream_options`).
+        stream_usage: the server reports token usage in a streamed turn (`stream_options.include_usage`), so turns
+            are streamed to whoever watches the run. False for local servers by default: llama-cpp-python streams
+            no usage (litellm would count tokens itself) and breaks off a stream in which the model picks a tool;
+            set `[model_profile] stream_usage = true` for a server that does (vLLM, Ollama).
     """
 
     model_config = ConfigDict(frozen=True, extra='forbid')
@@ -70,7 +73,7 @@ class ModelProfile(BaseModel):
 
 
 #: Local OpenAI-compatible servers (llama.cpp, vLLM, Ollama, LM Studio) behind `api_base`.
-LOCAL_SERVER_PROFILE = ModelProfile(text_tool_calls=('hermes', 'json', 'python_tag'))
+LOCAL_SERVER_PROFILE = ModelProfile(text_tool_calls=('hermes', 'json', 'python_tag'), stream_usage=False)
 #: Hosted providers that parse tool calls on their side.
 HOSTED_PROFILE = ModelProfile()
 #: Anthropic (through litellm): an empty text block is an error there, so `null` content stays `null`.

@@ -69,6 +69,13 @@ def _model(**kwargs: Any) -> LiteLLMModel:
     return LiteLLMModel('openai/local-model', api_base=API_BASE, api_key='sk-local', retries=0, **kwargs)
 
 
+def _streaming_model() -> LiteLLMModel:
+    """A server that reports usage in its streams (`stream_usage`): vLLM, Ollama, hosted providers."""
+    from agentcore import ModelProfile
+
+    return _model(profile=ModelProfile(text_tool_calls=('hermes', 'json', 'python_tag'), stream_usage=True))
+
+
 def _bodies(route: respx.Route) -> list[dict[str, Any]]:
     return [json.loads(c.request.content) for c in route.calls]
 
@@ -295,7 +302,7 @@ def _sse(*texts: str) -> httpx.Response:
 @respx.mock
 async def test_streamed_turns_yield_token_deltas_and_usage_from_the_final_chunk() -> None:
     route = respx.post(URL).mock(side_effect=[_sse('Hel', 'lo', ' there')])
-    agent = _agent(_model())
+    agent = _agent(_streaming_model())
     events = [e async for e in agent.astream('greet', run_id='r1')]
     deltas = [e.text for e in events if isinstance(e, ModelTokenDelta)]
     assert deltas == ['Hel', 'lo', ' there']
@@ -359,3 +366,21 @@ class _OneShotServer:
 def test_model_error_is_the_root_of_the_model_errors() -> None:
     for cls in (ModelAuthError, ModelConnectionError, ModelNotFoundError, ContextLengthError, ModelTimeoutError):
         assert issubclass(cls, ModelError)
+
+
+@respx.mock
+async def test_an_empty_stream_is_asked_again_without_streaming() -> None:
+    """llama-cpp-python breaks off a stream once the model picks a tool: the plain request brings the call."""
+    empty = httpx.Response(200, content=b'data: [DONE]\n\n', headers={'content-type': 'text/event-stream'})
+    route = respx.post(URL).mock(side_effect=[empty, httpx.Response(200, json=_completion(_call('c1', 'x')))])
+    response = await _streaming_model().complete_streaming(_request(), lambda text: None)
+    assert [c.name for c in response.message.tool_calls] == ['note']
+    assert [b.get('stream', False) for b in _bodies(route)] == [True, False]
+
+
+@respx.mock
+async def test_local_servers_are_not_streamed_by_default() -> None:
+    route = respx.post(URL).mock(return_value=_answer('hi'))
+    pieces: list[str] = []
+    await _model().complete_streaming(_request(), pieces.append)
+    assert 'stream' not in _bodies(route)[0] and pieces == []

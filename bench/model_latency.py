@@ -1,0 +1,275 @@
+"""What agentcore adds around each turn of a real model: a user's `agentcore run` against the local LLM server.
+
+A small loopback proxy in front of the server (`.ci/services/llm.sh`: llama-cpp-python with Gemma 3 270M) timestamps,
+for every chat-completions request, the first request byte it receives and the last response byte it sends back.
+The clock is this process's: it also times the start and the exit of each child process. Per run that gives
+  - startup: from process start to the first byte sent to the server;
+  - server: each request, first request byte to last response byte (the server's own time, model included);
+  - between turns: last response byte of turn k to first request byte of turn k+1, of which the tool calls of
+    turn k take their `duration_s` (from the run store); the rest is framework time;
+  - exit: from the last response byte to the process exit (answer printed, sandbox and stores closed).
+Framework time per turn is (startup + between turns - tool time + exit) / turns. Target: under 300 ms per turn.
+
+Measured side by side, in one run, against a baseline: a bare litellm client process (`litellm.completion`, same
+request settings, same proxy) that sends one request per turn with no agent around it. The agentcore runs are
+`agentcore run TASK --model openai/ALIAS --tools python --max-steps 3` with `AGENTCORE_TOOL_CHOICE=python` (a base
+model calls tools only when made to), temperature 0, a seed and bounded `max_tokens`: three turns, each running a
+tool in the Docker sandbox. On a shared machine the numbers include the other processes' load (printed).
+
+Usage: python bench/model_latency.py [--runs N] [--url URL]    (start the server with `bash .ci/services/llm.sh`)
+Prints one JSON object as its last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_MS = 300.0
+ALIAS = os.environ.get('AGENTCORE_LLM_ALIAS', 'gemma3-270m')
+DEFAULT_URL = (os.environ.get('AGENTCORE_TEST_LLM_URL')
+               or f'http://127.0.0.1:{os.environ.get("AGENTCORE_LLM_PORT", "8088")}')
+STEPS = 3
+MAX_TOKENS = 48
+TASK = 'Use the python tool to print the numbers 1 to 3.'
+SETTINGS = {'AGENTCORE_TOOL_CHOICE': 'python', 'AGENTCORE_TEMPERATURE': '0', 'AGENTCORE_SEED': '7',
+            'AGENTCORE_MAX_TOKENS': str(MAX_TOKENS), 'AGENTCORE_MODEL_RETRIES': '0'}
+# The baseline: one process, litellm imported, STEPS requests shaped like agentcore's (tools, forced tool choice).
+BASELINE = """
+import json, sys
+import litellm
+base, model, steps, max_tokens = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+tools = [{'type': 'function', 'function': {'name': 'python', 'description': 'Run Python code.',
+          'parameters': {'type': 'object', 'properties': {'code': {'type': 'string'}}, 'required': ['code']}}}]
+messages = [{'role': 'system', 'content': 'You are a capable, careful agent. Use the tools you are given.'},
+            {'role': 'user', 'content': 'Use the python tool to print the numbers 1 to 3.'}]
+for step in range(steps):
+    r = litellm.completion(model=model, api_base=base, api_key='sk-local', messages=messages, tools=tools,
+                           tool_choice={'type': 'function', 'function': {'name': 'python'}}, temperature=0, seed=7,
+                           max_tokens=max_tokens, num_retries=0)
+    call = r.choices[0].message.tool_calls[0]
+    function = {'name': 'python', 'arguments': call.function.arguments}
+    messages.append({'role': 'assistant', 'content': '',
+                     'tool_calls': [{'id': f'call_{step}', 'type': 'function', 'function': function}]})
+    messages.append({'role': 'tool', 'tool_call_id': f'call_{step}', 'content': '1\\n2\\n3'})
+print(json.dumps({'turns': steps}))
+"""
+
+
+@dataclass
+class Exchange:
+    """One HTTP request through the proxy, in `time.perf_counter()` seconds."""
+
+    path: str
+    request_first: float
+    response_last: float = 0.0
+
+
+class TimingProxy:
+    """HTTP/1.1 proxy on 127.0.0.1 (keep-alive, Content-Length or chunked bodies) that timestamps each exchange."""
+
+    def __init__(self, upstream: str) -> None:
+        parts = urlsplit(upstream)
+        self.upstream = (parts.hostname or '127.0.0.1', parts.port or 80)
+        self.exchanges: list[Exchange] = []
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self.port = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+        self._ready.wait(10)
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        server = self._loop.run_until_complete(asyncio.start_server(self._handle, '127.0.0.1', 0))
+        self.port = server.sockets[0].getsockname()[1]
+        self._ready.set()
+        self._loop.run_forever()
+
+    def chat_exchanges(self, since: int = 0) -> list[Exchange]:
+        return [e for e in self.exchanges[since:] if e.path.endswith('/chat/completions')]
+
+    async def _handle(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        up_r, up_w = await asyncio.open_connection(*self.upstream)
+        try:
+            while True:
+                try:
+                    first = await client_r.readexactly(1)
+                except asyncio.IncompleteReadError:
+                    return
+                exchange = Exchange(path='', request_first=time.perf_counter())
+                head = first + await client_r.readuntil(b'\r\n\r\n')
+                exchange.path = head.split(b' ', 2)[1].decode('latin-1')
+                up_w.write(head)
+                await _copy_body(client_r, up_w, _headers(head))
+                await up_w.drain()
+                status_head = await up_r.readuntil(b'\r\n\r\n')
+                client_w.write(status_head)
+                await _copy_body(up_r, client_w, _headers(status_head))
+                await client_w.drain()
+                exchange.response_last = time.perf_counter()
+                self.exchanges.append(exchange)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            return
+        finally:
+            up_w.close()
+            client_w.close()
+
+
+def _headers(head: bytes) -> dict[str, str]:
+    lines = head.decode('latin-1').split('\r\n')[1:]
+    return {k.strip().lower(): v.strip() for k, _, v in (line.partition(':') for line in lines if ':' in line)}
+
+
+async def _copy_body(src: asyncio.StreamReader, dst: asyncio.StreamWriter, headers: dict[str, str]) -> None:
+    if 'chunked' in headers.get('transfer-encoding', '').lower():
+        while True:
+            size_line = await src.readuntil(b'\r\n')
+            dst.write(size_line)
+            size = int(size_line.split(b';', 1)[0].strip() or b'0', 16)
+            if size == 0:
+                while True:  # trailer lines, then the empty line
+                    line = await src.readuntil(b'\r\n')
+                    dst.write(line)
+                    if line == b'\r\n':
+                        return
+            dst.write(await src.readexactly(size + 2))
+            await dst.drain()
+    length = int(headers.get('content-length', '0') or 0)
+    if length:
+        dst.write(await src.readexactly(length))
+
+
+def _timed(argv: list[str], env: dict[str, str], proxy: TimingProxy, cwd: Path) -> tuple[float, float, list[Exchange],
+                                                                                         str]:
+    since = len(proxy.exchanges)
+    t0 = time.perf_counter()
+    done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=600)
+    t_exit = time.perf_counter()
+    if done.returncode not in (0, 1):
+        raise SystemExit(f'{" ".join(argv[:4])}... exited {done.returncode}: {done.stderr[-2000:]}')
+    return t0, t_exit, proxy.chat_exchanges(since), done.stdout
+
+
+def _shape(t0: float, t_exit: float, turns: list[Exchange], tool_s: list[float]) -> dict[str, Any]:
+    if not turns:
+        raise SystemExit('no request reached the server')
+    server = [(e.response_last - e.request_first) * 1000 for e in turns]
+    gaps = [(b.request_first - a.response_last) * 1000 for a, b in zip(turns, turns[1:], strict=False)]
+    tools = [s * 1000 for s in tool_s[:len(gaps)]] + [0.0] * max(0, len(gaps) - len(tool_s))
+    startup = (turns[0].request_first - t0) * 1000
+    exit_ms = (t_exit - turns[-1].response_last) * 1000
+    between = [g - t for g, t in zip(gaps, tools, strict=True)]
+    framework = startup + sum(between) + exit_ms
+    return {'turns': len(turns), 'startup_ms': startup, 'between_turns_ms': between, 'tool_ms': tools,
+            'exit_ms': exit_ms, 'server_ms': server, 'framework_ms': framework,
+            'framework_ms_per_turn': framework / len(turns), 'wall_ms': (t_exit - t0) * 1000}
+
+
+def _tool_seconds(env: dict[str, str], cwd: Path, stdout: str) -> list[float]:
+    """`duration_s` of the finished tool calls of the run just made, per model step, from `agentcore runs show`."""
+    run_id = json.loads(stdout)['run_id']
+    shown = subprocess.run([sys.executable, '-m', 'agentcore', 'runs', 'show', run_id, '--json'], env=env, cwd=cwd,
+                           capture_output=True, text=True, check=True, timeout=120)
+    per_step: list[float] = []
+    for event in json.loads(shown.stdout)['events']:
+        if event['type'] == 'model_turn_finished':
+            per_step.append(0.0)
+        elif event['type'] == 'tool_call_finished' and per_step:
+            per_step[-1] += float(event.get('duration_s') or 0.0)
+    return per_step
+
+
+def _median(rows: list[dict[str, Any]], key: str) -> float:
+    return round(statistics.median(float(r[key]) for r in rows), 1)
+
+
+def _per_turn(rows: list[dict[str, Any]], key: str) -> list[float]:
+    width = min(len(r[key]) for r in rows)
+    return [round(statistics.median(r[key][i] for r in rows), 1) for i in range(width)]
+
+
+def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {'turns': min(r['turns'] for r in rows), 'startup_ms': _median(rows, 'startup_ms'),
+            'between_turns_ms': _per_turn(rows, 'between_turns_ms'), 'tool_ms': _per_turn(rows, 'tool_ms'),
+            'exit_ms': _median(rows, 'exit_ms'), 'server_ms': _per_turn(rows, 'server_ms'),
+            'framework_ms_per_turn': _median(rows, 'framework_ms_per_turn'), 'wall_ms': _median(rows, 'wall_ms')}
+
+
+def _check_server(url: str) -> None:
+    try:
+        with urllib.request.urlopen(f'{url}/v1/models', timeout=5) as response:
+            served = [m['id'] for m in json.load(response)['data']]
+    except OSError as exc:
+        raise SystemExit(f'no LLM server at {url} ({exc}); start it with `bash .ci/services/llm.sh`') from None
+    if ALIAS not in served:
+        raise SystemExit(f'the server at {url} serves {served}, not {ALIAS!r}')
+
+
+def _measure(runs: int, work: Path, env: dict[str, str], proxy: TimingProxy, agent_argv: list[str],
+             baseline_argv: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Alternate baseline and agentcore runs; run 0 of each only warms the caches (page, bytecode, prompt)."""
+    agent_rows: list[dict[str, Any]] = []
+    baseline_rows: list[dict[str, Any]] = []
+    for i in range(runs + 1):
+        t0, t_exit, turns, _ = _timed(baseline_argv, env, proxy, work)
+        if i:
+            baseline_rows.append(_shape(t0, t_exit, turns, []))
+        run_env = {**env, 'AGENTCORE_HOME': str(work / f'home-{i}')}
+        t0, t_exit, turns, stdout = _timed(agent_argv, run_env, proxy, work)
+        if i:
+            row = _shape(t0, t_exit, turns, _tool_seconds(run_env, work, stdout))
+            agent_rows.append(row)
+            print(f'run {i}: {row["turns"]} turns; startup {row["startup_ms"]:.0f} ms, between turns '
+                  f'{[round(x) for x in row["between_turns_ms"]]} ms (tools {[round(x) for x in row["tool_ms"]]} ms '
+                  f'excluded), exit {row["exit_ms"]:.0f} ms; server {[round(x) for x in row["server_ms"]]} ms; '
+                  f'framework {row["framework_ms_per_turn"]:.0f} ms per turn')
+    return agent_rows, baseline_rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--runs', type=int, default=3, help='runs of each (after one warm-up run of each)')
+    parser.add_argument('--url', default=DEFAULT_URL, help='the LLM server (default: .ci/services/llm.sh port)')
+    opts = parser.parse_args()
+    _check_server(opts.url)
+    proxy = TimingProxy(opts.url)
+    base = f'http://127.0.0.1:{proxy.port}/v1'
+    model = f'openai/{ALIAS}'
+    env = {**os.environ, 'LITELLM_LOCAL_MODEL_COST_MAP': 'True', 'AGENTCORE_ALLOW_MODEL_REQUESTS': '1',
+           'OPENAI_API_KEY': 'sk-local', 'AGENTCORE_API_BASE': base, **SETTINGS}
+    for var in ('AGENTCORE_CONFIG', 'AGENTCORE_POLICY', 'AGENTCORE_DATABASE_URL', 'AGENTCORE_CHECKPOINT_URL',
+                'AGENTCORE_WEAVIATE_URL', 'AGENTCORE_MODEL', 'AGENTCORE_API_KEY'):
+        env.pop(var, None)
+    agent_argv = [sys.executable, '-m', 'agentcore', 'run', TASK, '--model', model, '--tools', 'python',
+                  '--max-steps', str(STEPS), '--json']
+    baseline_argv = [sys.executable, '-c', BASELINE, base, model, str(STEPS), str(MAX_TOKENS)]
+    print(f'load average {os.getloadavg()[0]:.2f}; server {opts.url} via proxy :{proxy.port}; model {model}')
+    with tempfile.TemporaryDirectory(prefix='agentcore-bench-latency-') as tmp:
+        agent_rows, baseline_rows = _measure(opts.runs, Path(tmp), env, proxy, agent_argv, baseline_argv)
+    agent, baseline = _summary(agent_rows), _summary(baseline_rows)
+    added = round(agent['framework_ms_per_turn'] - baseline['framework_ms_per_turn'], 1)
+    print(f'agentcore: framework {agent["framework_ms_per_turn"]} ms per turn (startup {agent["startup_ms"]} ms, '
+          f'exit {agent["exit_ms"]} ms); bare litellm: {baseline["framework_ms_per_turn"]} ms per turn '
+          f'(startup {baseline["startup_ms"]} ms); agentcore adds {added} ms per turn')
+    print(json.dumps({'bench': 'model_latency', 'runs': opts.runs, 'model': model, 'turns': agent['turns'],
+                      'agentcore': agent, 'baseline_litellm': baseline, 'added_ms_per_turn': added,
+                      'load_average': round(os.getloadavg()[0], 2), 'target_ms': TARGET_MS,
+                      'ok': agent['framework_ms_per_turn'] < TARGET_MS}))
+
+
+if __name__ == '__main__':
+    main()
