@@ -9,8 +9,9 @@ Names are loaded on first use, so `import agentcore` stays cheap (no litellm, la
 from __future__ import annotations
 
 import os
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ._lazy import lazy_exports
 
 # Checkpoints only deserialise allow-listed types; must be set before langgraph is first imported.
 os.environ.setdefault('LANGGRAPH_STRICT_MSGPACK', 'true')
@@ -154,14 +155,4 @@ __all__ = [
 __version__ = '0.1.0'
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)

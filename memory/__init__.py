@@ -8,6 +8,8 @@ Importing this package is cheap: weaviate, sqlmodel and numpy load only when a b
 
 from __future__ import annotations
 
+from agentcore._lazy import lazy_exports
+
 from typing import TYPE_CHECKING, Any
 
 from ._episode import OUTCOMES, Episode, EpisodeFilter, MemoryHit
@@ -55,16 +57,4 @@ __all__ = [
 _LAZY = {'LocalMemory': '._local', 'WeaviateMemory': '._weaviate'}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
-    from importlib import import_module
-
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)
