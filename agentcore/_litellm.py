@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -11,7 +13,7 @@ from typing import Any
 from ._cost import Prices, litellm_cost, litellm_price_known, price_for
 from ._messages import Message, ModelRequest, ModelResponse, ToolCall, Usage
 from ._model import ModelError
-from ._model_errors import ModelTimeoutError, classify
+from ._model_errors import ModelTimeoutError, classify, required_choice_error
 from ._model_requests import check_model_request
 from ._model_settings import ModelProfile, ModelSettings, profile_for
 from ._textcalls import parse_text_calls
@@ -21,13 +23,44 @@ _BACKOFF_S = 0.5
 _MAX_BACKOFF_S = 8.0
 
 
-def _import_litellm() -> Any:
+#: The thread `prefetch_litellm` started, if any: `_import_litellm` waits for it rather than import alongside it.
+_prefetch: threading.Thread | None = None
+
+
+def _load_litellm() -> Any:
     # Without this litellm fetches its cost map from the network at import and stalls for seconds.
     os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
     import litellm
 
     litellm.suppress_debug_info = True
     return litellm
+
+
+def _import_litellm() -> Any:
+    thread = _prefetch
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()
+    return _load_litellm()
+
+
+def _prefetch_target() -> None:
+    try:
+        _load_litellm()
+    except BaseException:  # the import on first use raises it again, where it can be reported
+        pass
+
+
+def prefetch_litellm() -> None:
+    """Start importing litellm in a daemon thread, so that the import (seconds) overlaps the rest of the start.
+
+    For the CLI, which knows from its arguments that a run will call a litellm model before it has built the
+    agent. Idempotent; does nothing once litellm is imported. The first model call waits for the thread; an
+    import error there is raised by that call, not here.
+    """
+    global _prefetch
+    if _prefetch is None and 'litellm' not in sys.modules:
+        _prefetch = threading.Thread(target=_prefetch_target, name='agentcore-litellm-import', daemon=True)
+        _prefetch.start()
 
 
 class LiteLLMModel:
@@ -47,7 +80,7 @@ class LiteLLMModel:
         timeout_s: bound on one whole call, retries and backoff included.
         retries: further tries after a retryable failure.
         settings: request parameters (`tool_choice`, `temperature`, `seed`, `max_tokens`, `extra_body`).
-        profile: wire rules for the provider; default `profile_for(model, api_base)`.
+        profile: wire rules for the provider: the fields it sets override those of `profile_for(model, api_base)`.
         extra: further keyword arguments for `litellm.acompletion`.
         prices: this model's price (`ModelPrice`), or prices by model id (as the `prices` setting): each turn's
             cost is then computed from its usage. Without one, litellm's cost map prices the model; a model it
@@ -76,7 +109,11 @@ class LiteLLMModel:
         self.timeout_s = timeout_s
         self.retries = retries
         self.settings = settings or ModelSettings()
-        self.profile = profile or profile_for(model, api_base)
+        base = profile_for(model, api_base)
+        # The fields a profile sets override the provider's; the others keep its values (`[model_profile]` with one
+        # key must not turn a local server's text-call parsing off).
+        self.profile = base if profile is None else base.model_copy(
+            update={name: getattr(profile, name) for name in profile.model_fields_set})
         self.extra = dict(extra or {})
         self.price = price_for(model, prices)
 
@@ -98,7 +135,8 @@ class LiteLLMModel:
         """Send one request through litellm.
 
         Raises:
-            ModelAuthError, ModelConnectionError, ModelNotFoundError, ContextLengthError: not retried.
+            ModelAuthError, ModelConnectionError, ModelNotFoundError, ContextLengthError, ToolChoiceError: not
+                retried.
             ModelTimeoutError: `timeout_s` passed, retries included.
             ModelError: any other provider failure (after `retries` more tries when retrying can help), or an
                 answer with no choices.
@@ -144,7 +182,8 @@ class LiteLLMModel:
             except ModelError:
                 raise
             except Exception as exc:  # litellm maps every provider error onto its own exception tree
-                error, retryable = classify(exc, model=self.model, url=self.url)
+                error, retryable = classify(exc, model=self.model, url=self.url,
+                                            tool_choice=kwargs.get('tool_choice'))
                 pause = min(_BACKOFF_S * 2**attempt, _MAX_BACKOFF_S)
                 if not retryable or attempt >= self.retries or time.monotonic() + pause >= deadline:
                     if attempt:
@@ -154,7 +193,12 @@ class LiteLLMModel:
                 await asyncio.sleep(pause)
 
     def request_kwargs(self, request: ModelRequest, *, stream: bool = False) -> dict[str, Any]:
-        """The keyword arguments of `litellm.acompletion` for `request` (without `timeout`)."""
+        """The keyword arguments of `litellm.acompletion` for `request` (without `timeout`).
+
+        Raises:
+            ToolChoiceError: `tool_choice='required'` with several tools, on a profile that sends it as a named
+                tool (`required_tool_choice='named'`, local servers).
+        """
         kwargs: dict[str, Any] = {
             'model': self.model,
             'messages': [self._wire(m) for m in request.messages],
@@ -166,6 +210,10 @@ class LiteLLMModel:
         if request.tools:
             kwargs['tools'] = [t.to_openai() for t in request.tools]
             choice = s.tool_choice or ('auto' if self.profile.send_tool_choice else None)
+            if choice == 'required' and self.profile.required_tool_choice == 'named':
+                if len(request.tools) != 1:
+                    raise required_choice_error(self.model, self.url, len(request.tools))
+                choice = request.tools[0].name
             if choice is not None:
                 kwargs['tool_choice'] = choice if choice in ('auto', 'required', 'none') else {
                     'type': 'function', 'function': {'name': choice}}

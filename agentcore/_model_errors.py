@@ -10,7 +10,9 @@ __all__ = [
     'ModelConnectionError',
     'ModelNotFoundError',
     'ModelTimeoutError',
+    'ToolChoiceError',
     'classify',
+    'required_choice_error',
 ]
 
 
@@ -40,17 +42,48 @@ class ModelTimeoutError(ModelError):
     """The model call, retries included, took longer than `model_timeout_s`."""
 
 
-def classify(exc: BaseException, *, model: str, url: str) -> tuple[ModelError, bool]:
+class ToolChoiceError(ModelError):
+    """The server cannot do the `tool_choice` asked for (`required` on llama-cpp-python's server). Never retried."""
+
+    usage_error = True
+
+
+_CHOICE_FIX = ("name the one tool it must call (--tool-choice NAME, AGENTCORE_TOOL_CHOICE=NAME), or use "
+               "tool_choice='auto'; for a server that accepts 'required' (vLLM) set [model_profile] "
+               "required_tool_choice = \"send\"")
+
+
+def required_choice_error(model: str, url: str, tools: int | None) -> ToolChoiceError:
+    """The error for `tool_choice='required'` that the server at `url` cannot honour.
+
+    `tools`: how many tools were offered, when it is known that the request was refused before it was sent
+    (more than one); `None` when the server answered an error to a request that carried `required`.
+    """
+    if tools is None:
+        what = f"{url} answered a server error to tool_choice='required' (llama-cpp-python's server does)"
+    else:
+        what = (f"tool_choice='required' with {tools} tools: a local server cannot force a call among several "
+                f"(llama-cpp-python's answers HTTP 500); nothing was sent to {url}")
+    return ToolChoiceError(f'{model}: {what}', hint=_CHOICE_FIX)
+
+
+def classify(exc: BaseException, *, model: str, url: str, tool_choice: object = None) -> tuple[ModelError, bool]:
     """The `ModelError` for a litellm exception, and whether trying again can help.
 
-    `url` names where the request went (the `api_base`, or the provider). Rate limits, 5xx answers and dropped
-    connections are retryable; credentials, an unknown model, a refused connection, a context overflow and any
-    other 4xx are not.
+    `url` names where the request went (the `api_base`, or the provider); `tool_choice` what the request sent.
+    Rate limits, 5xx answers and dropped connections are retryable; credentials, an unknown model, a refused
+    connection, a context overflow, any other 4xx, and a 5xx to `tool_choice='required'` (a server that cannot
+    do it: `ToolChoiceError`) are not.
     """
     from litellm import exceptions as errors
 
     text = ' '.join(str(exc).split())[:300]
     chain = _causes(exc)
+    status = getattr(exc, 'status_code', None)
+    if tool_choice == 'required' and (
+        isinstance(exc, errors.InternalServerError) or (isinstance(status, int) and status >= 500)
+    ):
+        return required_choice_error(model, url, None), False
     if isinstance(exc, errors.ContextWindowExceededError) or 'context length' in text.lower() or (
         'context window' in text.lower()
     ):
@@ -81,7 +114,6 @@ def classify(exc: BaseException, *, model: str, url: str) -> tuple[ModelError, b
                   errors.APIConnectionError | errors.Timeout):
         return ModelError(f'{model}: {type(exc).__name__}: {text}', hint=f'the provider at {url} failed; '
                           'try again later'), True
-    status = getattr(exc, 'status_code', None)
     retry = isinstance(status, int) and status >= 500
     return ModelError(f'{model}: {type(exc).__name__}: {text}',
                       hint='check the model id, api_base and API key (AGENTCORE_MODEL, AGENTCORE_API_BASE)'), retry

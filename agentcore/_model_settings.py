@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 #: A text-format tool-call syntax a model may write into its content instead of calling the tool.
 TextCallFormat = Literal['hermes', 'json', 'python_tag']
+#: How `tool_choice='required'` goes on the wire (see `ModelProfile.required_tool_choice`).
+RequiredToolChoice = Literal['send', 'named']
 
 
 class ModelSettings(BaseModel):
@@ -47,7 +49,8 @@ class ModelProfile(BaseModel):
     """How one provider or server wants requests and turns (pydantic-ai's `ModelProfile` is the model for this).
 
     `profile_for` picks one from the model id and `api_base`; pass `LiteLLMModel(profile=...)` or set
-    `model_profile` in `agentcore.toml` (`[model_profile]` with these keys) to override it.
+    `model_profile` in `agentcore.toml` (`[model_profile]` with these keys) to override it: the fields given
+    there replace the picked profile's, the others keep its values.
 
     Attributes:
         send_tool_choice: send `tool_choice` (`auto` unless a setting says otherwise) whenever tools are offered.
@@ -62,6 +65,11 @@ class ModelProfile(BaseModel):
             are streamed to whoever watches the run. False for local servers by default: llama-cpp-python streams
             no usage (litellm would count tokens itself) and breaks off a stream in which the model picks a tool;
             set `[model_profile] stream_usage = true` for a server that does (vLLM, Ollama).
+        required_tool_choice: how `tool_choice='required'` is sent. `send`: as `required` (hosted providers,
+            vLLM). `named` (local servers): llama-cpp-python's server accepts only `auto`, `none` or a named tool
+            and answers HTTP 500 to `required`, so with exactly one tool offered the request names that tool,
+            and with several the call fails at once (`ToolChoiceError`, nothing sent) saying to name a tool,
+            use `auto`, or set `required_tool_choice = "send"` for a server that accepts `required`.
     """
 
     model_config = ConfigDict(frozen=True, extra='forbid')
@@ -70,10 +78,12 @@ class ModelProfile(BaseModel):
     empty_content_with_tool_calls: bool = True
     text_tool_calls: tuple[TextCallFormat, ...] = ()
     stream_usage: bool = True
+    required_tool_choice: RequiredToolChoice = 'send'
 
 
 #: Local OpenAI-compatible servers (llama.cpp, vLLM, Ollama, LM Studio) behind `api_base`.
-LOCAL_SERVER_PROFILE = ModelProfile(text_tool_calls=('hermes', 'json', 'python_tag'), stream_usage=False)
+LOCAL_SERVER_PROFILE = ModelProfile(text_tool_calls=('hermes', 'json', 'python_tag'), stream_usage=False,
+                                    required_tool_choice='named')
 #: Hosted providers that parse tool calls on their side.
 HOSTED_PROFILE = ModelProfile()
 #: Anthropic (through litellm): an empty text block is an error there, so `null` content stays `null`.

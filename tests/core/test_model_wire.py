@@ -97,7 +97,9 @@ async def test_tool_choice_auto_is_sent_whenever_tools_are_offered() -> None:
 
 
 @pytest.mark.parametrize(('setting', 'sent'), [
-    ('required', 'required'), ('none', 'none'), ('t', {'type': 'function', 'function': {'name': 't'}}),
+    # A local server's profile sends `required` as the one tool offered (llama-cpp-python answers 500 to it).
+    ('required', {'type': 'function', 'function': {'name': 't'}}), ('none', 'none'),
+    ('t', {'type': 'function', 'function': {'name': 't'}}),
 ])
 @respx.mock
 async def test_tool_choice_by_setting(setting: str, sent: object) -> None:
@@ -321,6 +323,51 @@ async def test_arun_does_not_stream() -> None:
     assert (await _agent(_model()).arun('greet')).output == 'hi'
     assert 'stream' not in _bodies(route)[0]
 
+
+
+@respx.mock
+async def test_tool_choice_required_with_several_tools_fails_on_a_local_server_before_sending() -> None:
+    from agentcore._model_errors import ToolChoiceError
+
+    route = respx.post(URL).mock(return_value=_answer('ok'))
+    model = _model(settings=ModelSettings(tool_choice='required'))
+    request = ModelRequest(messages=[Message(role='user', content='hi')], tools=[ToolSpec(name='a'), ToolSpec(name='b')])
+    with pytest.raises(ToolChoiceError) as caught:
+        await model.complete(request)
+    assert route.call_count == 0
+    assert "tool_choice='required' with 2 tools" in str(caught.value) and caught.value.usage_error
+    assert 'required_tool_choice = "send"' in (caught.value.hint or '')
+
+
+@respx.mock
+async def test_tool_choice_required_is_sent_as_is_where_the_profile_says_send() -> None:
+    from agentcore import ModelProfile
+
+    route = respx.post(URL).mock(return_value=_answer('ok'))
+    model = _model(settings=ModelSettings(tool_choice='required'), profile=ModelProfile(required_tool_choice='send'))
+    await model.complete(ModelRequest(messages=[Message(role='user', content='hi')],
+                                      tools=[ToolSpec(name='a'), ToolSpec(name='b')]))
+    assert _bodies(route)[0]['tool_choice'] == 'required'
+
+
+@respx.mock
+async def test_a_server_error_to_tool_choice_required_is_not_retried() -> None:
+    """What llama-cpp-python answers to `required` (an `assert` in its handler): 500 with an empty message."""
+    from agentcore import ModelProfile
+    from agentcore._model_errors import ToolChoiceError
+
+    route = respx.post(URL).mock(return_value=httpx.Response(500, json={'error': {
+        'message': '', 'type': 'internal_server_error', 'param': None, 'code': None}}))
+    model = LiteLLMModel('openai/local-model', api_base=API_BASE, api_key='sk-local', retries=3,
+                         settings=ModelSettings(tool_choice='required'),
+                         profile=ModelProfile(required_tool_choice='send'))
+    with pytest.raises(ToolChoiceError) as caught:
+        await model.complete(ModelRequest(messages=[Message(role='user', content='hi')],
+                                          tools=[ToolSpec(name='a'), ToolSpec(name='b')]))
+    assert route.call_count == 1
+    assert str(caught.value).startswith("openai/local-model: http://127.0.0.1:8999/v1 answered a server error to "
+                                        "tool_choice='required'")
+    assert 'try again later' not in (caught.value.hint or '')
 
 # -- helpers ----------------------------------------------------------------------------------------------------
 def _cli_env(tmp_path: Path) -> dict[str, str]:
