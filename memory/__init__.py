@@ -8,9 +8,9 @@ Importing this package is cheap: weaviate, sqlmodel and numpy load only when a b
 
 from __future__ import annotations
 
-from agentcore._lazy import lazy_exports
+from typing import TYPE_CHECKING
 
-from typing import TYPE_CHECKING, Any
+from agentcore._lazy import lazy_exports
 
 from ._episode import OUTCOMES, Episode, EpisodeFilter, MemoryHit
 from ._errors import (

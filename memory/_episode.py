@@ -20,6 +20,8 @@ _OUTCOME_RE = re.compile(r'^[a-z][a-z0-9_]{0,31}$')
 _MAX_TEXT = 65_536
 _MAX_TAGS = 64
 _MAX_TAG_LEN = 64
+_MAX_SOURCES = 64
+_MAX_SOURCE_LEN = 256
 
 Text = Annotated[str, Field(max_length=_MAX_TEXT)]
 MetaValue = str | int | float | bool | None
@@ -68,6 +70,12 @@ class Episode(BaseModel):
     Limits: text fields up to 65,536 characters; up to 64 tags of up to 64 characters (stripped, lower-cased and
     de-duplicated); `lessons` up to 64 entries (a single string is accepted as one lesson; blank ones are dropped). `created_at` must be
     timezone-aware and is stored in UTC. Construction raises `pydantic.ValidationError` (a `ValueError`) on bad input.
+
+    `trusted` is false when the episode was written while untrusted content (tool output, recalled memory, MCP
+    results) was in the run's context; `provenance` then lists those sources (up to 64, each up to 256 characters,
+    e.g. `tool:read_file#call_0_0`). Giving a non-empty `provenance` makes the episode untrusted unless `trusted` is
+    given; `trusted=True` with a non-empty `provenance` is an error. Whatever `trusted` says, a recalled episode is
+    data, never instructions.
     """
 
     model_config = ConfigDict(extra='forbid', frozen=True)
@@ -83,6 +91,32 @@ class Episode(BaseModel):
     tags: list[str] = Field(default_factory=list)
     created_at: datetime = Field(default_factory=_now)
     metadata: dict[str, MetaValue] = Field(default_factory=dict)
+    trusted: bool = True
+    provenance: list[str] = Field(default_factory=list, max_length=_MAX_SOURCES)
+
+    @model_validator(mode='before')
+    @classmethod
+    def _untrusted_when_sourced(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get('provenance') and 'trusted' not in data:
+            return {**data, 'trusted': False}
+        return data
+
+    @model_validator(mode='after')
+    def _check_trust(self) -> Episode:
+        if self.trusted and self.provenance:
+            raise ValueError('trusted=True contradicts a non-empty provenance (the untrusted sources in context)')
+        return self
+
+    @field_validator('provenance')
+    @classmethod
+    def _check_provenance(cls, value: list[str]) -> list[str]:
+        cleaned: dict[str, None] = {}
+        for raw in value:
+            source = raw.strip()
+            if not source or len(source) > _MAX_SOURCE_LEN:
+                raise ValueError(f'provenance: each source is 1-{_MAX_SOURCE_LEN} characters, got {raw[:40]!r}')
+            cleaned.setdefault(source, None)
+        return list(cleaned)
 
     @field_validator('namespace')
     @classmethod

@@ -218,7 +218,7 @@ def _to_row(e: Episode, vector: np.ndarray[Any, Any]) -> dict[str, Any]:
         'namespace': e.namespace, 'id': e.id, 'run_id': e.run_id, 'task': e.task, 'plan_summary': e.plan_summary,
         'steps_digest': e.steps_digest, 'outcome': e.outcome, 'lessons_json': json.dumps(e.lessons),
         'tags_json': json.dumps(e.tags), 'created_us': to_us(e.created_at), 'vector': vector.tobytes(),
-        'metadata_json': json.dumps(e.metadata),
+        'metadata_json': json.dumps(e.metadata), 'trusted': e.trusted, 'provenance_json': json.dumps(e.provenance),
     }  # fmt: skip
 
 
@@ -234,7 +234,8 @@ def _from_row(r: Any) -> Episode:
         id=r['id'], run_id=r['run_id'], namespace=r['namespace'], task=r['task'], plan_summary=r['plan_summary'],
         steps_digest=r['steps_digest'], outcome=r['outcome'], lessons=json.loads(r['lessons_json']),
         tags=json.loads(r['tags_json']), created_at=from_us(r['created_us']),
-        metadata=json.loads(r['metadata_json'] or '{}'),
+        metadata=json.loads(r['metadata_json'] or '{}'), trusted=bool(r['trusted']),
+        provenance=json.loads(r['provenance_json'] or '[]'),
     )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from ._errors import SchemaMigrationError
 __all__ = ['SCHEMA_VERSION', 'EpisodeRow', 'MetaRow', 'TagRow', 'migrate']
 
 #: Bumped whenever a column is added; older files are upgraded in place by `migrate`.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class _MemoryModel(SQLModel, registry=registry()):
@@ -37,6 +37,9 @@ class EpisodeRow(_MemoryModel, table=True):
     vector: bytes
     # Added in schema version 2.
     metadata_json: str = Field(default='{}', sa_column_kwargs={'server_default': '{}'})
+    # Added in schema version 3: older episodes read as trusted, with no provenance.
+    trusted: bool = Field(default=True, sa_column_kwargs={'server_default': '1'})
+    provenance_json: str = Field(default='[]', sa_column_kwargs={'server_default': '[]'})
 
 
 class TagRow(_MemoryModel, table=True):

@@ -274,7 +274,7 @@ def _to_properties(e: Episode) -> dict[str, Any]:
     props: dict[str, Any] = {
         'episode_id': e.id, 'task': e.task, 'plan_summary': e.plan_summary, 'steps_digest': e.steps_digest,
         'outcome': e.outcome, 'lessons': e.lessons, 'tags': e.tags, 'created_at': e.created_at,
-        'metadata_json': json.dumps(e.metadata),
+        'metadata_json': json.dumps(e.metadata), 'trusted': e.trusted, 'provenance': e.provenance,
     }  # fmt: skip
     if e.run_id is not None:
         props['run_id'] = e.run_id
@@ -287,7 +287,8 @@ def _from_object(obj: Any, namespace: str) -> Episode:
         id=p['episode_id'], run_id=p.get('run_id'), namespace=namespace, task=p['task'],
         plan_summary=p.get('plan_summary') or '', steps_digest=p.get('steps_digest') or '', outcome=p['outcome'],
         lessons=p.get('lessons') or [], tags=p.get('tags') or [], created_at=p['created_at'],
-        metadata=json.loads(p.get('metadata_json') or '{}'),
+        metadata=json.loads(p.get('metadata_json') or '{}'), trusted=p.get('trusted') is not False,
+        provenance=p.get('provenance') or [],
     )  # fmt: skip
 
 

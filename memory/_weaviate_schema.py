@@ -14,8 +14,8 @@ from ._errors import MemoryBackendError, SchemaMigrationError
 
 __all__ = ['QUERY_PROPERTIES', 'SCHEMA_VERSION', 'ensure_collection', 'properties', 'read_record']
 
-#: Version 1 had no `metadata_json`; version 2 added it.
-SCHEMA_VERSION = 2
+#: Version 1 had no `metadata_json`; version 2 added it; version 3 added `trusted` and `provenance`.
+SCHEMA_VERSION = 3
 #: Keyword-searched properties and their boosts (mirrors `_text.KEYWORD_FIELDS`).
 QUERY_PROPERTIES = ['task^2', 'plan_summary', 'steps_digest', 'lessons']
 _NAME_RE = re.compile(r'^[A-Z][_0-9A-Za-z]{0,200}$')
@@ -43,6 +43,8 @@ def properties(version: int = SCHEMA_VERSION) -> list[Any]:
         props.append(
             Property(name='metadata_json', data_type=DataType.TEXT, index_filterable=False, index_searchable=False)
         )
+    if version >= 3:
+        props += [Property(name='trusted', data_type=DataType.BOOL), field('provenance', array=True)]
     return props
 
 

@@ -17,6 +17,8 @@ DEFAULT_IMAGE = 'agentcore-sandbox:latest'
 _USER_RE = re.compile(r'^(\d+):(\d+)$')
 _ENV_KEY_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 _RESERVED_LABEL = 'agentcore.sandbox'
+#: Capabilities that would let the sandbox user write, chown or chmod files it does not own.
+_OWNER_CAPS = frozenset({'ALL', 'CAP_ALL', 'DAC_OVERRIDE', 'FOWNER', 'CHOWN', 'SYS_ADMIN', 'SETUID', 'SETGID'})
 _MINIMUMS: dict[str, float] = {
     'workspace_mb': 1, 'tmp_mb': 1, 'shm_mb': 1, 'memory_mb': 64, 'cpus': 0.01, 'pids_limit': 16, 'nofile': 64,
     'fsize_mb': 1, 'default_timeout_s': 0.01, 'max_timeout_s': 0.01, 'output_limit_bytes': 1024,
@@ -36,6 +38,14 @@ class SandboxConfig:
     `user`, or larger limits.
 
     Note that tmpfs pages count against `memory_mb`: a full workspace uses that much of the memory limit.
+
+    `writable_paths` (workspace-relative folders, e.g. `('src', 'out')`; None = the whole workspace is writable)
+    makes every other part of the workspace read-only to every process in the container, enforced by the kernel:
+    the workspace is then a tmpfs-backed Docker volume whose root and read-only parts are owned by root (mode
+    0755/0644, no group or other write bit), and only the listed folders belong to the sandbox user. The sandbox
+    user has no capability to override file permissions, so shell, Python, subprocesses and symlinks cannot write
+    outside those folders. The host still writes the read-only parts through the engine's archive API
+    (`copy_in`); see `DockerSandbox.copy_in` and `reset`.
 
     Raises:
         SandboxConfigError: (a ValueError) from the constructor when a field is out of range or malformed.
@@ -69,6 +79,7 @@ class SandboxConfig:
     cap_add: tuple[str, ...] = ()
     allow_root: bool = False
     init: bool = True
+    writable_paths: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         for name, minimum in _MINIMUMS.items():
@@ -97,6 +108,12 @@ class SandboxConfig:
         object.__setattr__(self, 'env', MappingProxyType(env))
         object.__setattr__(self, 'labels', MappingProxyType(labels))
         object.__setattr__(self, 'cap_add', tuple(str(c).upper() for c in self.cap_add))
+        if self.writable_paths is not None:
+            object.__setattr__(self, 'writable_paths', _writable_paths(self.writable_paths))
+            owner_caps = sorted(_OWNER_CAPS & set(self.cap_add))
+            if owner_caps or self.uid == 0:
+                what = f'cap_add {owner_caps}' if owner_caps else 'a root user'
+                raise SandboxConfigError(f'SandboxConfig.writable_paths cannot be enforced with {what}')
 
     @property
     def uid(self) -> int:
@@ -111,7 +128,15 @@ class SandboxConfig:
     @property
     def writable_dirs(self) -> tuple[str, ...]:
         """Every directory the sandbox user can write to; a reset empties them all."""
+        if self.writable_paths is not None:
+            return (*(f'{self.workdir}/{p}' for p in self.writable_paths), '/tmp', '/dev/shm', '/dev/mqueue')
         return (self.workdir, '/tmp', '/dev/shm', '/dev/mqueue')
+
+    def is_writable(self, rel: str) -> bool:
+        """Whether workspace-relative `rel` (normalised, `.` for the workspace) lies in a writable folder."""
+        if self.writable_paths is None:
+            return True
+        return any(rel == w or rel.startswith(w + '/') for w in self.writable_paths)
 
     def with_(self, **changes: Any) -> SandboxConfig:
         """Return a copy with `changes` applied (validated like the constructor).
@@ -123,3 +148,23 @@ class SandboxConfig:
         if unknown:
             raise SandboxConfigError(f'SandboxConfig has no field(s) {sorted(unknown)}')
         return replace(self, **changes)
+
+
+def _writable_paths(value: object) -> tuple[str, ...]:
+    """`writable_paths` as sorted, normalised workspace-relative folders (nested ones folded into their parent).
+
+    Raises:
+        SandboxConfigError: not a list of strings, or an entry that is empty, absolute, the workspace itself,
+            or has a `..` component.
+    """
+    if isinstance(value, str) or not isinstance(value, tuple | list):
+        raise SandboxConfigError(f'SandboxConfig.writable_paths must be a tuple of folder names (got {value!r})')
+    out: set[str] = set()
+    for entry in value:
+        text = entry.strip('/') if isinstance(entry, str) else None
+        parts = [p for p in (text or '').split('/') if p not in ('', '.')]
+        if text is None or entry.startswith('/') or '\0' in entry or not parts or '..' in parts:
+            raise SandboxConfigError(
+                f'SandboxConfig.writable_paths entry {entry!r} must be a workspace-relative folder without ..')
+        out.add('/'.join(parts))
+    return tuple(sorted(p for p in out if not any(p.startswith(q + '/') for q in out)))

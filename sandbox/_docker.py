@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import tarfile
 import threading
 import time
 from collections.abc import Mapping
@@ -18,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from ._base import BaseSandbox
 from ._channel import ChannelClosed, ChannelError, ChannelTimeout
 from ._config import SandboxConfig
-from ._docker_files import file_infos, op_error, pack_host_path
-from ._engine import Started, docker_client, remove_container, start_container
+from ._docker_files import file_infos, op_error, pack_host_path, split_archive
+from ._engine import Started, docker_client, put_archive, remove_container, start_container
 from ._errors import SandboxClosedError, SandboxDiedError, SandboxError, SandboxFileError, WorkspacePathError
 from ._exec_io import OutputRelay, exec_request, exec_result
 from ._lifecycle import owner_labels, reap_once, track
@@ -63,6 +64,7 @@ class DockerSandbox(BaseSandbox):
         self._running: tuple[int, threading.Event | None] | None = None
         self._closed = False
         self._started: Started | None = None
+        self._ro_written = False  # the host wrote read-only workspace files (writable_paths): reset replaces
         reap_once(self._client)
         self._started = start_container(self._client, self.config, owner_labels())
         track(self)
@@ -104,6 +106,7 @@ class DockerSandbox(BaseSandbox):
 
     def _replace(self) -> None:
         old, self._started = self._started, None
+        self._ro_written = False
         if old is not None:
             old.channel.close()
             try:
@@ -294,13 +297,33 @@ class DockerSandbox(BaseSandbox):
 
         Host symlinks and special files are skipped; the executor re-checks every member.
 
+        With `config.writable_paths`, members inside the writable folders go through the executor as above, and
+        the others (regular files and directories) are written by the engine's archive API as root-owned,
+        read-only files: the host may fill read-only folders, tool processes may not. A later `reset` then
+        replaces the container (the sandbox user cannot delete those files).
+
         Raises:
             FileNotFoundError: `src` is missing. SandboxFileError: over `max_archive_bytes` or workspace full.
-            WorkspacePathError, SandboxDiedError, SandboxClosedError.
+            WorkspacePathError, SandboxDiedError, SandboxClosedError. SandboxError: the engine refused.
         """
         blob = pack_host_path(src, self.config.max_archive_bytes)
-        req = {'op': 'untar', 'path': self._path(dest), 'max': self.config.max_archive_bytes}
-        return list(self._call('copy_in', req, blob)[0]['written'])
+        target = dest_rel = self._path(dest)
+        readonly: bytes | None = None
+        if not self.config.is_writable(target):
+            blob, readonly = split_archive(blob, target, self.config)
+            target = '.'
+        written: list[str] = []
+        if readonly is not None:
+            with self._lock:
+                put_archive(self._client, self._live().container_id, self.config, readonly)
+                self._ro_written = True
+            with tarfile.open(fileobj=io.BytesIO(readonly)) as tar:
+                written += [m.name for m in tar if m.isreg()]
+        req = {'op': 'untar', 'path': target, 'max': self.config.max_archive_bytes}
+        written += self._call('copy_in', req, blob)[0]['written']
+        if readonly is not None and dest_rel != '.':
+            written = [w[len(dest_rel) + 1 :] for w in written]
+        return sorted(written)
 
     # --- lifecycle ------------------------------------------------------------------------------------------
 
@@ -329,7 +352,7 @@ class DockerSandbox(BaseSandbox):
             if self._closed:
                 raise SandboxClosedError('the sandbox is closed')
             started = self._started
-            if started is not None and not started.channel.broken:
+            if started is not None and not started.channel.broken and not self._ro_written:
                 deadline = time.monotonic() + self.config.op_timeout_s
                 request = {'op': 'reset', 'id': next(self._ids), 'wipe': list(self.config.writable_dirs)}
                 try:

@@ -8,6 +8,7 @@ import stat
 import tarfile
 from typing import Any
 
+from ._config import SandboxConfig
 from ._errors import (
     SandboxError,
     SandboxFileError,
@@ -17,13 +18,15 @@ from ._errors import (
 )
 from ._result import FileInfo
 
-__all__ = ['file_infos', 'op_error', 'pack_host_path']
+__all__ = ['file_infos', 'op_error', 'pack_host_path', 'split_archive']
 
 _HINTS = {
     'nospace': 'delete files in the workspace, or raise SandboxConfig.workspace_mb',
     'toolarge': 'raise SandboxConfig.max_file_bytes / max_archive_bytes, or move less data at once',
     'isdir': 'pass a file path, or use list_files() for directories',
     'notfile': 'only regular files can be read or written',
+    'readonly': 'the sandbox user may not change this path: it lies outside the writable folders '
+                "(SandboxConfig.writable_paths, a policy's sandbox.writable) or its mode forbids it",
 }
 
 
@@ -83,3 +86,30 @@ def pack_host_path(src: str | os.PathLike[str], max_bytes: int) -> bytes:
                 if total > max_bytes:
                     raise SandboxFileError(f'{root!r} holds more than {max_bytes} bytes', hint=_HINTS['toolarge'])
     return buf.getvalue()
+
+
+def split_archive(blob: bytes, dest: str, config: SandboxConfig) -> tuple[bytes, bytes | None]:
+    """Split a `pack_host_path` tar for a `writable_paths` workspace: (writable part, read-only part or None).
+
+    The writable part keeps its members, renamed relative to the workspace, for the executor (which re-checks
+    them as the sandbox user). The read-only part is for the engine's archive API: regular files and
+    directories only, owned by root, without group or other write bits (files at least 0444, dirs 0555).
+    """
+    writable, readonly = io.BytesIO(), io.BytesIO()
+    n_ro = 0
+    with tarfile.open(fileobj=io.BytesIO(blob)) as src, \
+            tarfile.open(fileobj=writable, mode='w', format=tarfile.PAX_FORMAT) as w_tar, \
+            tarfile.open(fileobj=readonly, mode='w', format=tarfile.PAX_FORMAT) as r_tar:
+        for member in src:
+            rel = member.name if dest == '.' else f'{dest}/{member.name}'
+            member.name = rel
+            data = src.extractfile(member) if member.isreg() else None
+            if config.is_writable(rel):
+                w_tar.addfile(member, data)
+            elif member.isreg() or member.isdir():
+                member.uid = member.gid = 0
+                member.uname = member.gname = ''
+                member.mode = (member.mode & 0o755) | (0o555 if member.isdir() else 0o444)
+                r_tar.addfile(member, data)
+                n_ro += 1
+    return writable.getvalue(), readonly.getvalue() if n_ro else None

@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import io
 import secrets
+import tarfile
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +29,7 @@ from ._errors import (
 if TYPE_CHECKING:
     import docker
 
-__all__ = ['Started', 'docker_client', 'engine_errors', 'remove_container', 'start_container']
+__all__ = ['Started', 'docker_client', 'engine_errors', 'put_archive', 'remove_container', 'start_container']
 
 _client_lock = threading.Lock()
 _client: docker.DockerClient | None = None
@@ -97,15 +99,19 @@ def host_config(client: docker.DockerClient, config: SandboxConfig) -> dict[str,
     mem = f'{config.memory_mb}m'
     fsize = config.fsize_mb << 20
     tmpfs_opts = 'rw,nosuid,nodev,exec'
+    tmpfs = {'/tmp': f'{tmpfs_opts},size={config.tmp_mb}m,mode=1777'}
+    mounts = None
+    if config.writable_paths is None:
+        tmpfs[config.workdir] = f'{tmpfs_opts},size={config.workspace_mb}m,uid={config.uid},gid={config.gid},mode=0755'
+    else:
+        mounts = [workspace_volume(config)]
     result: dict[str, Any] = client.api.create_host_config(
         cap_drop=['ALL'],
         cap_add=list(config.cap_add) or None,
         security_opt=['no-new-privileges:true'] if config.no_new_privileges else None,
         read_only=config.read_only_root,
-        tmpfs={
-            config.workdir: f'{tmpfs_opts},size={config.workspace_mb}m,uid={config.uid},gid={config.gid},mode=0755',
-            '/tmp': f'{tmpfs_opts},size={config.tmp_mb}m,mode=1777',
-        },
+        tmpfs=tmpfs,
+        mounts=mounts,
         shm_size=f'{config.shm_mb}m',
         ipc_mode='private',
         pids_limit=config.pids_limit,
@@ -124,6 +130,54 @@ def host_config(client: docker.DockerClient, config: SandboxConfig) -> dict[str,
         log_config=LogConfig(type='none'),
     )
     return result
+
+
+def workspace_volume(config: SandboxConfig) -> Any:
+    """The workspace of a `writable_paths` config: an anonymous tmpfs-backed volume with a root-owned root.
+
+    A volume (not a container tmpfs) because the engine's archive API can write into it, as root, while the
+    container runs: that is how the host fills the read-only parts (`put_archive`). It is removed with the
+    container (anonymous volumes go with `--rm` and with `remove_container(v=True)`).
+    """
+    from docker.types import DriverConfig, Mount
+
+    opts = {'type': 'tmpfs', 'device': 'tmpfs', 'o': f'size={config.workspace_mb}m,mode=0755,nosuid,nodev'}
+    return Mount(target=config.workdir, source=None, type='volume', no_copy=True,
+                 driver_config=DriverConfig('local', opts))
+
+
+def _skeleton(config: SandboxConfig) -> bytes:
+    """A tar of the writable folders (owned by the sandbox user) and their parents (owned by root)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode='w', format=tarfile.PAX_FORMAT) as tar:
+        done: set[str] = set()
+        for path in config.writable_paths or ():
+            parts = path.split('/')
+            for depth in range(1, len(parts) + 1):
+                name = '/'.join(parts[:depth])
+                if name in done:
+                    continue
+                done.add(name)
+                info = tarfile.TarInfo(name)
+                info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, int(time.time())
+                info.uid = info.gid = 0
+                if depth == len(parts):
+                    info.uid, info.gid = config.uid, config.gid
+                tar.addfile(info)
+    return buf.getvalue()
+
+
+def put_archive(client: docker.DockerClient, container_id: str, config: SandboxConfig, blob: bytes) -> None:
+    """Extract tar `blob` into the workspace through the engine, as root (the privileged path of `writable_paths`).
+
+    The engine writes with the members' uid/gid/mode as given; callers pass members they made themselves.
+
+    Raises:
+        SandboxError: the engine refused (for example the container is gone).
+    """
+    with engine_errors(image=config.image):
+        if not client.api.put_archive(container_id, config.workdir, blob):
+            raise SandboxError('the Docker engine did not write the archive into the workspace')
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +228,8 @@ def start_container(client: docker.DockerClient, config: SandboxConfig, labels: 
             key = secrets.token_bytes(32)
             channel = Channel(getattr(sock, '_sock', sock), key, keepalive=sock)
             client.api.start(cid)
+        if config.writable_paths is not None:
+            put_archive(client, cid, config, _skeleton(config))  # the volume is only mounted once started
         deadline = time.monotonic() + config.start_timeout_s
         channel.send_raw(_boot.bundle(key), deadline=deadline)
         hello, _ = channel.recv(deadline, max_payload=1 << 16)

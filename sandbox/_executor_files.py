@@ -36,7 +36,8 @@ def errno_kind(exc: OSError) -> str:
     """Map an OSError to the `kind` the host understands."""
     return {
         errno.ENOENT: 'notfound', errno.ENOTDIR: 'notfound', errno.EISDIR: 'isdir', errno.ELOOP: 'path',
-        errno.ENOSPC: 'nospace', errno.EDQUOT: 'nospace', errno.EFBIG: 'toolarge',
+        errno.ENOSPC: 'nospace', errno.EDQUOT: 'nospace', errno.EFBIG: 'toolarge', errno.EACCES: 'readonly',
+        errno.EPERM: 'readonly', errno.EROFS: 'readonly',
     }.get(exc.errno or 0, 'os')  # fmt: skip
 
 

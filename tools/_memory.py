@@ -28,18 +28,18 @@ def memory_of(ctx: ToolContext) -> Any:
 
 
 def _hit_text(rank: int, hit: Any) -> str:
-    ep = hit.episode
-    lines = [f'{rank}. (score {hit.score:.2f}) {ep.task.strip()}']
-    tags = ', '.join(getattr(ep, 'tags', []) or [])
-    lines.append(f'   outcome: {getattr(ep, "outcome", "?")}' + (f'; tags: {tags}' if tags else ''))
-    if getattr(ep, 'plan_summary', ''):
-        lines.append(f'   approach: {ep.plan_summary.strip()}')
-    lines += [f'   - {lesson.strip()}' for lesson in getattr(ep, 'lessons', []) or []]
-    return '\n'.join(lines)
+    from agentcore._episodes import poisoning_findings, recall_text
+
+    episode = hit.episode.model_dump(mode='json')
+    return f'{rank}. (score {hit.score:.2f})\n' + recall_text(episode, poisoning_findings(episode))
 
 
 class MemorySearchTool(FunctionTool):
-    """`memory_search`: recall past episodes relevant to a query (in the run's namespace when the store filters)."""
+    """`memory_search`: recall past episodes relevant to a query (in the run's namespace when the store filters).
+
+    Each hit is shown as quoted data of a past run, with its trust and provenance; fields that read as instructions
+    to future runs are withheld (`agentcore._episodes.poisoning_findings`).
+    """
 
     def __init__(self, *, max_chars: int = DEFAULT_MAX_CHARS) -> None:
         super().__init__(self._call, name='memory_search', side_effects='none', source='builtin', max_chars=max_chars)
@@ -72,7 +72,9 @@ class MemorySaveTool(FunctionTool):
     """`memory_save`: remember something for future runs (side effects `external`: it outlives the run).
 
     The episode's id derives from the run and call ids, so a retried call replaces its episode instead of adding
-    a second one.
+    a second one. The episode is untrusted unless the graph handed the call the run's untrusted sources
+    (`ctx.extra['untrusted_sources']`) and there were none; a note whose fields read as instructions to future runs
+    (`agentcore._episodes.poisoning_findings`, every field) is refused with a `ToolError`.
     """
 
     def __init__(self, *, max_chars: int = DEFAULT_MAX_CHARS) -> None:
@@ -99,6 +101,8 @@ class MemorySaveTool(FunctionTool):
         """
         from pydantic import ValidationError
 
+        from agentcore._episodes import poisoning_findings
+        from agentcore._provenance import UNTRUSTED_SOURCES_KEY
         from agentcore.memory import Episode
 
         memory = memory_of(ctx)
@@ -110,16 +114,27 @@ class MemorySaveTool(FunctionTool):
             'tags': tags or [],
             'plan_summary': plan_summary,
         }
+        known = ctx.extra.get(UNTRUSTED_SOURCES_KEY)
+        sources = [str(s) for s in known] if isinstance(known, list | tuple) else ['unknown:memory_save']
         try:
             episode = Episode(
                 id=episode_id,
                 run_id=ctx.run_id,
                 namespace=ctx.namespace,
                 metadata={'source': 'memory_save', 'call_id': ctx.call_id},
+                trusted=not sources,
+                provenance=sources,
                 **fields,
             )
         except ValidationError as exc:
             raise ToolArgumentsError('; '.join(pydantic_error_lines(exc))) from None
+        findings = poisoning_findings(episode.model_dump(mode='json'))
+        if findings:
+            where = '; '.join(f'{name}: {", ".join(kinds)}' for name, kinds in findings.items())
+            raise ToolError(
+                f'memory not saved: it reads as an instruction to future runs ({where})',
+                hint='save facts and observations from this run, not orders for later runs',
+            )
         saved_id = await memory.asave(episode)
         return ToolResult(
             content=f'saved memory {saved_id}', data={'id': saved_id, 'episode': episode.model_dump(mode='json')}

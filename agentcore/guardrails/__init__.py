@@ -1,9 +1,10 @@
 """Guardrails: checks on text entering and leaving the agent (prompt injection, secrets and PII).
 
 Recommended for tool output and recalled memory: `GuardrailChain([Redactor(), InjectionDetector()])`, then
-`wrap_untrusted` before the model sees it. Optional detectors plug in through the `Guardrail` protocol (a `name` and
-`async check(text, *, stage) -> GuardrailResult`): `LLMJudge` ships here (litellm, imported on first use); LLM Guard
-scanners or Presidio analyzers are not shipped but fit the same protocol in a small wrapper class.
+`wrap_untrusted` before the model sees it. The detector is one signal, not the defence; extra detectors plug in
+through the same `Guardrail` protocol (a `name` and `async check(text, *, stage) -> GuardrailResult`): `LLMJudge`
+ships here (litellm, imported on first use); an ML classifier (a Hugging Face prompt-injection model, LLM Guard
+scanners, Presidio analyzers) is not shipped but fits the same protocol in a small wrapper class.
 """
 
 from __future__ import annotations

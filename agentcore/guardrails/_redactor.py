@@ -80,7 +80,7 @@ class Redactor:
             hits.append(hit)
         if 'card_number' in self.kinds:
             for m in CARD_RE.finditer(text):
-                if not card_boundary_ok(text, m.start()):
+                if not card_boundary_ok(text, m.start(), m.end()):
                     continue
                 digits = m.group().replace(' ', '').replace('-', '')
                 if 13 <= len(digits) <= 19 and card_issuer_ok(digits) and luhn_ok(digits):

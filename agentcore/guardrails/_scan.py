@@ -28,6 +28,7 @@ class Rule:
         group: regex group (in `tail`) holding the part to report/redact; 0 for the whole match.
         word_start: the keyword must not follow a letter, digit or `_`.
         line_start: only spaces/tabs may precede the keyword on its line.
+        prose_only: no match after a code-comment marker (`#`, `//`, `/*`, `*`, `--`, `;`) on the same line.
     """
 
     kind: str
@@ -38,11 +39,13 @@ class Rule:
     group: int = 0
     word_start: bool = True
     line_start: bool = False
+    prose_only: bool = False
 
 
 _WORD_BYTES = bytes(c if chr(c).isascii() and (chr(c).isalnum() or c == 95) else 32 for c in range(256))
 _MIN_WORD_KEYS = 25
-_PLAIN_WORDS = re.compile(r'[a-z0-9_]+(?: [a-z0-9_]+)*')
+_MIN_ALTERNATION = 20
+_RUNS = re.compile('[a-z0-9_]+')
 _ENDS_WORD = ('\\s', '\\b', '[,\\s]')
 
 
@@ -52,16 +55,22 @@ def _words(text: str) -> set[bytes]:
 
 
 def _word_keys(rule: Rule, keyword: str, case_sensitive: bool) -> tuple[bytes, ...] | None:
-    """The words that must all be in the text's word set for `keyword` to match, or `None` to check with `in`.
+    """Words that must all be in the text's word set for `keyword` to match, or `None` to check with `in`.
 
-    Only exact when the match is delimited by non-word characters on both sides: a word-start rule whose tail begins
-    by requiring a word end.
+    A necessary condition only (the regex still runs): the ASCII word runs of the keyword that are delimited on both
+    sides whatever the text, i.e. inside the keyword, at its start when the rule is word-start, at its end when the
+    tail begins by requiring a word end.
     """
-    if case_sensitive or not rule.word_start or not _PLAIN_WORDS.fullmatch(keyword):
+    if case_sensitive or not keyword.isascii():
         return None
-    if not rule.tail.startswith(_ENDS_WORD):
-        return None
-    return tuple(w.encode() for w in keyword.split(' '))
+    keys = []
+    for m in _RUNS.finditer(keyword):
+        if m.start() == 0 and not rule.word_start:
+            continue
+        if m.end() == len(keyword) and not rule.tail.startswith(_ENDS_WORD):
+            continue
+        keys.append(m.group().encode())
+    return tuple(keys) or None
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,14 @@ class Scanner:
             if c[2] is not None:
                 self._by_first_word.setdefault(c[2][0], []).append(i)
         self._first_words = frozenset(self._by_first_word)
+        # Many keywords checked with `in` (CJK, Cyrillic): one alternation pass finds which are present instead. It
+        # finds non-overlapping matches, so a keyword is also present when it lies inside one that was found; one
+        # that only overlaps another match's end is missed (a limit of this prefilter).
+        plain_keys = sorted({self._compiled[i][1] for i in self._plain}, key=len, reverse=True)
+        self._any = (
+            re.compile('|'.join(map(re.escape, plain_keys))) if len(plain_keys) >= _MIN_ALTERNATION else None
+        )
+        self._inside = {k: [o for o in plain_keys if k in o] for k in plain_keys}
 
     def scan(self, text: str) -> Iterator[Hit]:
         """All hits, rule by rule (not sorted). Overlaps between rules are possible."""
@@ -111,6 +128,9 @@ class Scanner:
         if self._by_first_word:
             visit = sorted([*visit, *(i for w in words & self._first_words for i in self._by_first_word[w])])
         present: dict[str, bool] = {}
+        if self._any is not None:
+            matched = set(self._any.findall(haystack))
+            present = {k: any(o in matched for o in self._inside[k]) for k in self._inside}
         for index in visit:
             rule, keyword, keys, check_word, pattern = self._compiled[index]
             found = present.get(keyword)
@@ -128,7 +148,12 @@ class Scanner:
                     continue
                 if rule.line_start and not _at_line_start(haystack, start):
                     continue
+                if rule.prose_only and _COMMENT.search(haystack, haystack.rfind('\n', 0, start) + 1, start):
+                    continue
                 yield Hit(rule, m.start(rule.group), m.end(rule.group))
+
+
+_COMMENT = re.compile(r'(?:^|\s)(?:#|//|/\*|\*|--|;)')
 
 
 def _at_line_start(text: str, pos: int) -> bool:

@@ -89,9 +89,14 @@ SECRET_KEY_RE = re.compile(
 )
 
 
-def card_boundary_ok(text: str, start: int) -> bool:
-    """Whether a card candidate at `start` is not the tail of a longer number, decimal or dashed id."""
-    return start == 0 or text[start - 1] not in '0123456789.,-'
+def card_boundary_ok(text: str, start: int, end: int | None = None) -> bool:
+    """Whether a card candidate at `start` (ending at `end`) stands alone, not inside a longer token.
+
+    Not the tail of a longer number, decimal or dashed id, and not digits inside a hex digest or an identifier.
+    """
+    if start and (text[start - 1] in '.,-' or text[start - 1].isalnum()):
+        return False
+    return end is None or end >= len(text) or not text[end].isalnum()
 
 
 def luhn_ok(digits: str) -> bool:

@@ -1,4 +1,4 @@
-"""Argument constraints: path prefixes, full-match regexes, numeric bounds and URL domain allowlists.
+"""Argument constraints: path prefixes, full-match regexes, numeric bounds, URL domain and origin allowlists.
 
 Checks are lexical: paths are normalised without touching a filesystem (symlinks are the sandbox's business) and
 URLs are parsed, never fetched.
@@ -6,6 +6,7 @@ URLs are parsed, never fetched.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import posixpath
 import re
@@ -73,6 +74,99 @@ def host_allowed(host: str, domains: tuple[str, ...]) -> bool:
     if norm is None:
         return False
     return any(norm == d or norm.endswith('.' + d) for d in domains)
+
+
+#: The port a URL of each scheme uses when it names none.
+DEFAULT_PORTS = {'http': 80, 'https': 443, 'ws': 80, 'wss': 443, 'ftp': 21}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """One entry of `network.allowed_domains`: a host (subdomains included), the schemes and the port allowed.
+
+    `schemes` empty: http and https. `port` `None`: the default port of the URL's scheme only (80, 443);
+    `-1`: any port.
+    """
+
+    host: str
+    schemes: tuple[str, ...] = ()
+    port: int | None = None
+
+    def matches(self, scheme: str, host: str, port: int) -> bool:
+        """Whether a URL with this (lower-case) scheme, normalised host and effective port is allowed."""
+        if self.host != '*' and host != self.host and not host.endswith('.' + self.host):
+            return False
+        if scheme not in (self.schemes or ('http', 'https')):
+            return False
+        if self.port is None:
+            return port == DEFAULT_PORTS.get(scheme)
+        return self.port in (-1, port)
+
+    def __str__(self) -> str:
+        port = '' if self.port is None else ':*' if self.port == -1 else f':{self.port}'
+        host = f'[{self.host}]' if ':' in self.host else self.host
+        return f'{self.schemes[0]}://{host}{port}' if self.schemes else f'{host}{port}'
+
+
+def _host_error(host: str) -> str | None:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return None if _DOMAIN_RE.fullmatch(host) else 'is not a valid host name'
+    return None
+
+
+def parse_origin(entry: str) -> Origin | str:
+    """The `Origin` an allowlist entry names, or why it is not one.
+
+    Accepted: `'*'` (any host, default ports), `host`, `host:PORT`, `host:*`, `SCHEME://host[:PORT]` with scheme
+    `http` or `https`, IPv6 hosts in brackets. No path, query, user or `*.` wildcard.
+    """
+    entry = entry.strip()
+    text = entry if '://' in entry else '//' + entry
+    any_port = text.endswith(':*')
+    if any_port:
+        text = text[:-2]
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return f'{entry!r} has an invalid port'
+    scheme = parts.scheme.lower()
+    if '://' in entry and scheme not in ('http', 'https'):
+        return f'{entry!r}: only http:// and https:// entries are allowed'
+    if parts.path not in ('', '/') or parts.query or parts.fragment or parts.username is not None:
+        return f'{entry!r} is not scheme://host[:port] (no path, query or user part)'
+    raw = parts.hostname or ''
+    if raw.startswith('*.'):
+        return f'{entry!r}: write the domain without `*.` (subdomains are always included)'
+    host = '*' if raw == '*' else normalise_host(raw)
+    if host is None or (host != '*' and _host_error(host)):
+        return f'{entry!r} does not name a valid host'
+    if port == 0:
+        return f'{entry!r} has an invalid port'
+    return Origin(host, (scheme,) if scheme else (), -1 if any_port else port)
+
+
+def origin_allowed(url: str, origins: tuple[Origin, ...]) -> bool:
+    """Whether `url`'s scheme, host and port (the scheme's default when it names none) match one of `origins`."""
+    parsed = url_origin(url)
+    if parsed is None:
+        return False
+    scheme, host, port = parsed
+    return any(o.matches(scheme, host, port) for o in origins)
+
+
+def url_origin(url: str) -> tuple[str, str, int] | None:
+    """`(scheme, normalised host, effective port)` of `url`, or `None` when it has no host or looks crafted."""
+    host = url_host(url)
+    if host is None:
+        return None
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    port = parts.port if parts.port is not None else DEFAULT_PORTS.get(scheme, -2)
+    norm = normalise_host(host)
+    return None if norm is None else (scheme, norm, port)
 
 
 def url_host(url: str) -> str | None:

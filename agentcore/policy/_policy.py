@@ -9,9 +9,46 @@ from pydantic import BaseModel, ConfigDict
 
 from agentcore._budget import Budget
 
-from ._compile import CompiledRule, compile_domains, compile_rule, literal_prefix
-from ._constraints import host_allowed
+from ._compile import CompiledRule, compile_rule, literal_prefix
+from ._constraints import Origin, origin_allowed, parse_origin
+from ._errors import PolicyValueError
 from ._schema import DefaultAction, PolicySpec
+
+
+def _compile_origins(file: str, entries: list[str] | None) -> tuple[Origin, ...] | None:
+    """`network.allowed_domains` as `Origin`s.
+
+    Raises:
+        PolicyValueError: an entry is not `host`, `host:port` or `http(s)://host[:port]`.
+    """
+    if entries is None:
+        return None
+    out = []
+    for i, entry in enumerate(entries):
+        origin = parse_origin(entry)
+        if isinstance(origin, str):
+            raise PolicyValueError(file, f'network.allowed_domains[{i}]', origin,
+                                   hint='write e.g. example.com, 127.0.0.1:8080 or https://api.example.com:8443')
+        out.append(origin)
+    return tuple(out)
+
+
+def _compile_writable(file: str, entries: list[str] | None) -> tuple[str, ...] | None:
+    """`sandbox.writable` as normalised workspace-relative folders (the form `SandboxConfig.writable_paths` takes).
+
+    Raises:
+        PolicyValueError: an entry is empty, absolute, the workspace itself (`.`), or has a `..` component.
+    """
+    if entries is None:
+        return None
+    for i, entry in enumerate(entries):
+        parts = [p for p in entry.split('/') if p not in ('', '.')]
+        if entry.startswith('/') or '\0' in entry or not parts or '..' in parts:
+            raise PolicyValueError(file, f'sandbox.writable[{i}]', f'{entry!r} is not a workspace-relative folder',
+                                   hint="write folders relative to the workspace, e.g. 'src/' or 'out'")
+    from agentcore.sandbox._config import _writable_paths
+
+    return _writable_paths(entries)
 
 
 class PolicyDecision(BaseModel):
@@ -63,8 +100,12 @@ class Policy:
         self.spec = spec
         self.source = source
         self.rules: tuple[CompiledRule, ...] = tuple(compile_rule(source, i, r) for i, r in enumerate(spec.rules))
-        self.allowed_domains = compile_domains(source, spec.network.allowed_domains if spec.network else None)
+        self.allowed_origins = _compile_origins(source, spec.network.allowed_domains if spec.network else None)
+        #: The allowlist entries, normalised (`None`: no allowlist, no host is reachable).
+        self.allowed_domains = None if self.allowed_origins is None else tuple(str(o) for o in self.allowed_origins)
         self._budget = Budget(**spec.budget.model_dump(exclude_unset=True)) if spec.budget is not None else None
+        #: `sandbox.writable`, normalised: the only workspace folders the sandbox may write (None: all of it).
+        self.writable_paths = _compile_writable(source, spec.sandbox.writable if spec.sandbox else None)
         self._allow_all = _allow_all
 
     @classmethod
@@ -87,6 +128,24 @@ class Policy:
         """
         return cls(PolicySpec(default='allow'), source='<allow_all>', _allow_all=True)
 
+    def sandbox_gap(self, sandbox: object) -> str | None:
+        """Why `sandbox` does not enforce this policy's `sandbox.writable`, in one line; None when it does.
+
+        A sandbox enforces it when its `config.writable_paths` allows no folder the policy does not list
+        (sandboxes without a `config`, such as fakes, cannot be checked and are reported).
+        """
+        if self.writable_paths is None or sandbox is None:
+            return None
+        have = getattr(getattr(sandbox, 'config', None), 'writable_paths', None)
+        if have is None:
+            return (f'policy {self.source} limits writes to {list(self.writable_paths)}, but the sandbox passed in '
+                    'lets every process write the whole workspace (build it with '
+                    'SandboxConfig(writable_paths=policy.writable_paths))')
+        extra = [p for p in have if not any(p == w or p.startswith(w + '/') for w in self.writable_paths)]
+        if extra:
+            return f'the sandbox passed in also lets processes write {extra}, which policy {self.source} does not list'
+        return None
+
     @property
     def budget(self) -> Budget | None:
         """The run budget from the `budget` section, or `None` when the policy sets none."""
@@ -102,14 +161,21 @@ class Policy:
         return self.spec.default
 
     def allows_domain(self, host: str) -> bool:
-        """Whether network tools may reach `host` under `network.allowed_domains` (subdomains included).
+        """Whether network tools may reach `host` on a default port (`https://host`, `http://host`).
 
-        Deny by default: without an allowlist (as in `Policy.allow_all()`) no host is allowed; an entry `'*'`
-        allows any host.
+        Subdomains of an entry are included. Deny by default: without an allowlist (as in `Policy.allow_all()`) no
+        host is allowed; an entry `'*'` allows any host on the default ports. Use `allows_url` for a whole URL.
         """
-        if self.allowed_domains is None:
-            return False
-        return '*' in self.allowed_domains or host_allowed(host, self.allowed_domains)
+        return any(self.allows_url(f'{scheme}://{host}') for scheme in ('https', 'http'))
+
+    def allows_url(self, url: str) -> bool:
+        """Whether network tools may reach `url`: its scheme, host and port match an `network.allowed_domains` entry.
+
+        A bare entry (`example.com`) allows http and https on their default ports (80, 443) only; `host:8443` that
+        port, `host:*` any port; `https://host[:port]` only that scheme. Subdomains are always included. A URL that
+        cannot be parsed, or looks crafted (backslashes, whitespace), is not allowed.
+        """
+        return self.allowed_origins is not None and origin_allowed(url, self.allowed_origins)
 
     def evaluate(
         self, tool_name: str, arguments: dict[str, Any], *, side_effects: str = 'none', source: str = 'python'

@@ -71,11 +71,27 @@ class BudgetSpec(BaseModel):
 
 
 class NetworkSpec(BaseModel):
-    """Network settings. `allowed_domains`: hosts network tools may reach (subdomains included); unset = none, `'*'` = any."""
+    """Network settings. `allowed_domains`: origins network tools may reach; unset = none.
+
+    Entries: `example.com` (http and https on ports 80/443 only, subdomains included), `host:8080` / `host:*`
+    (that port / any port), `https://host[:port]` (that scheme only), `'*'` (any host, default ports).
+    """
 
     model_config = _STRICT
 
     allowed_domains: StrList | None = None
+
+
+class SandboxSpec(BaseModel):
+    """Sandbox settings, enforced by the kernel inside the container (not by checking tool arguments).
+
+    `writable`: the only workspace folders (relative, e.g. `src/`, `out`) that any process in the sandbox may
+    write; the rest of the workspace is read-only (`SandboxConfig.writable_paths`). Unset: all of it is writable.
+    """
+
+    model_config = _STRICT
+
+    writable: StrList | None = None
 
 
 class PolicySpec(BaseModel):
@@ -90,4 +106,5 @@ class PolicySpec(BaseModel):
     interrupted_external: Literal['ask', 'skip', 'retry'] = 'ask'
     budget: BudgetSpec | None = None
     network: NetworkSpec | None = None
+    sandbox: SandboxSpec | None = None
     rules: list[RuleSpec] = Field(default_factory=list)

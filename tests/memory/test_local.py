@@ -51,7 +51,7 @@ def test_migrates_a_version_1_file_in_place(tmp_path: Path) -> None:
         store.save(Episode(task='new one', outcome='completed', metadata={'x': 1}))
         assert len(store.list(EpisodeFilter(tags=('legacy',)))) == 1
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM memory_meta WHERE key = 'schema_version'").fetchone() == ('2',)
+        assert db.execute("SELECT value FROM memory_meta WHERE key = 'schema_version'").fetchone() == ('3',)
         columns = {row[1] for row in db.execute('PRAGMA table_info(memory_episodes)')}
     assert 'metadata_json' in columns
 

@@ -51,7 +51,7 @@ def test_one_tenant_per_namespace(weaviate_endpoint: WeaviateEndpoint, weaviate_
     assert set(collection.tenants.get()) == {'alice', 'bob'}
     config = collection.config.get()
     assert config.multi_tenancy_config.enabled
-    assert json.loads(config.description) == {'kind': 'agentcore-memory', 'schema_version': 2,
+    assert json.loads(config.description) == {'kind': 'agentcore-memory', 'schema_version': 3,
                                               'embedder': 'hash-ngram-v1', 'dimension': 256}  # fmt: skip
 
 
@@ -77,7 +77,7 @@ def test_migrates_a_version_1_collection(
         assert store.get(new.id) == new
     config = client.collections.get(weaviate_collection).config.get()
     assert 'metadata_json' in {p.name for p in config.properties}
-    assert json.loads(config.description)['schema_version'] == 2
+    assert json.loads(config.description)['schema_version'] == 3
 
 
 def test_refuses_a_collection_it_did_not_create(

@@ -126,9 +126,9 @@ def test_bad_value(tmp_path: Path) -> None:
     err = _error(_write(tmp_path, 'rules:\n  - tool: shell\n    action: permit\n'), PolicyValueError)
     assert err.field == 'rules[0].action'
     assert "'allow', 'deny' or 'ask'" in err.reason and "'permit'" in err.reason
-    err = _error(_write(tmp_path, 'network:\n  allowed_domains: [example.com, "https://x.org"]\n'), PolicyValueError)
+    err = _error(_write(tmp_path, 'network:\n  allowed_domains: [example.com, "https://x.org/path"]\n'), PolicyValueError)
     assert err.field == 'network.allowed_domains[1]'
-    assert 'not a bare domain' in err.reason
+    assert 'no path' in err.reason
     err = _error(_write(tmp_path, 'rules:\n  - action: allow\n'), PolicyValueError)
     assert err.field == 'rules[0].tool' and 'missing' in err.reason
     err = _error(

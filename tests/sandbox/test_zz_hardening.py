@@ -31,7 +31,11 @@ def _problems(attrs: dict[str, Any]) -> list[str]:  # noqa: C901 - one check per
         found.append('no-new-privileges missing')
     if not host.get('ReadonlyRootfs'):
         found.append('root filesystem is writable')
-    tmpfs = host.get('Tmpfs') or {}
+    tmpfs = dict(host.get('Tmpfs') or {})
+    for spec in host.get('Mounts') or []:  # writable_paths: the workspace is a tmpfs-backed anonymous volume
+        opts = ((spec.get('VolumeOptions') or {}).get('DriverConfig') or {}).get('Options') or {}
+        if spec.get('Type') == 'volume' and not spec.get('Source') and opts.get('type') == 'tmpfs':
+            tmpfs[spec.get('Target')] = opts.get('o', '')
     if '/tmp' not in tmpfs or cfg.get('WorkingDir') not in tmpfs or any('size=' not in v for v in tmpfs.values()):
         found.append(f'tmpfs mounts without size limits or missing: {tmpfs}')
     if not host.get('PidsLimit') or host['PidsLimit'] <= 0:
@@ -49,7 +53,8 @@ def _problems(attrs: dict[str, Any]) -> list[str]:  # noqa: C901 - one check per
         found.append('no init process')
     if (cfg.get('Labels') or {}).get('agentcore.sandbox') != '1':
         found.append('ownership label missing')
-    mounts = [m.get('Source', '') for m in attrs.get('Mounts') or []] + list(host.get('Binds') or [])
+    mounts = [m.get('Source', '') for m in attrs.get('Mounts') or [] if m.get('Type') != 'volume'
+              or m.get('Destination') not in tmpfs] + list(host.get('Binds') or [])
     if mounts or any('docker.sock' in m for m in mounts):
         found.append(f'bind mounts present: {mounts}')
     if host.get('Privileged') or host.get('Devices'):

@@ -201,12 +201,12 @@ def test_memory_poisoning_is_denied_and_the_recalled_instruction_stays_untrusted
     for hit in second.recall.hits:
         assert not any('evil.example' in lesson for lesson in hit.episode['lessons'])
         assert 'standing-instruction' not in hit.episode['tags']
-    # what run 2 is shown of memory mentions the attacker's URL only inside an <untrusted-data> block from memory
+    # what run 2 is shown of memory is inside <untrusted-data> blocks from memory, and the poisoned field (the
+    # attacker's URL and instruction) is withheld by the memory check, not shown even as data
     shown = [m.content for m in second.turns[0].request.messages if m.role == 'user']
     recalled = [m for m in UNTRUSTED.finditer('\n'.join(shown))]
     assert recalled and all(m.group(1).startswith('memory:') for m in recalled)
-    assert 'evil.example' in ''.join(m.group(0) for m in recalled)
-    assert 'evil.example' not in UNTRUSTED.sub('', '\n'.join(shown))
+    assert 'evil.example' not in '\n'.join(shown)
     ((fetch_id, fetch_args),) = _requested(second, 'http_fetch')
     assert fetch_args['url'].startswith('https://evil.example/') and fetch_id not in _executed(second)
 

@@ -52,9 +52,11 @@ async def test_save_then_search(store: LocalMemory | InMemoryMemory) -> None:
     found = await MemorySearchTool().run({'query': 'nginx 5xx errors in access logs', 'k': 3}, _ctx(store))
     assert found.content.startswith('1. (score ')
     assert 'Parse the nginx access logs and count 5xx errors per hour' in found.content
-    assert '   outcome: completed; tags: logs, nginx' in found.content
-    assert '   approach: zcat, then awk on field 9' in found.content
-    assert '   - the logs are gzip-compressed\n   - timestamps are in UTC' in found.content
+    assert 'outcome (quoted): "completed"' in found.content and 'tags (quoted): "logs"; "nginx"' in found.content
+    assert 'answer summary (quoted): "zcat, then awk on field 9"' in found.content
+    assert 'notes recorded by that run (quoted data): "the logs are gzip-compressed"; "timestamps are in UTC"' in (
+        found.content)
+    assert 'Lessons' not in found.content and 'lessons' not in found.content
     assert found.data is not None and found.data['hits'][0]['episode']['id'] == episode_id
 
 
@@ -106,5 +108,6 @@ async def test_a_store_without_filters_works_too() -> None:
     memory = MinimalMemory()
     await MemorySaveTool().run({'task': 'build the docs', 'lessons': ['use sphinx'], 'outcome': 'failed'}, _ctx(memory))
     found = await MemorySearchTool().run({'query': 'docs'}, _ctx(memory))
-    assert found.content == '1. (score 1.00) build the docs\n   outcome: failed\n   - use sphinx'
+    assert found.content.startswith('1. (score 1.00)\npast run: run-7 (untrusted')
+    assert 'task (quoted): "build the docs"' in found.content and '(quoted data): "use sphinx"' in found.content
     assert memory.searched == [('docs', 5)]
