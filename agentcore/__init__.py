@@ -39,8 +39,10 @@ if TYPE_CHECKING:
         ToolCallStarted,
         ToolOutputDelta,
         TurnRejected,
+        WorkspaceRestored,
         parse_event,
     )
+    from ._fork import ForkError
     from ._graph import NODES, build_graph
     from ._litellm import LiteLLMModel
     from ._messages import Message, ModelRequest, ModelResponse, ToolCall, ToolSpec, Usage
@@ -51,9 +53,11 @@ if TYPE_CHECKING:
         ModelConnectionError,
         ModelNotFoundError,
         ModelTimeoutError,
+        ToolChoiceError,
     )
     from ._model_settings import ModelProfile, ModelSettings
     from ._settings import ConfigError, Settings, load_settings
+    from ._workspace import WorkspaceLostError
 
 _EXPORTS: dict[str, str] = {
     'StreamingChatModel': '._model',
@@ -64,6 +68,7 @@ _EXPORTS: dict[str, str] = {
     'ModelNotFoundError': '._model_errors',
     'ContextLengthError': '._model_errors',
     'ModelTimeoutError': '._model_errors',
+    'ToolChoiceError': '._model_errors',
     'RunError': '._agent',
     'AgentcoreError': '._errors',
     'Agent': '._agent',
@@ -101,7 +106,10 @@ _EXPORTS: dict[str, str] = {
     'MemoryRecalled': '._events',
     'MemorySaved': '._events',
     'RunFinished': '._events',
+    'WorkspaceRestored': '._events',
     'parse_event': '._events',
+    'WorkspaceLostError': '._workspace',
+    'ForkError': '._fork',
 }
 
 __all__ = [
@@ -113,6 +121,7 @@ __all__ = [
     'ChatModel',
     'ConfigError',
     'ContextLengthError',
+    'ForkError',
     'GuardrailFlagged',
     'LiteLLMModel',
     'MemoryRecalled',
@@ -144,10 +153,13 @@ __all__ = [
     'ToolCall',
     'ToolCallFinished',
     'ToolCallStarted',
+    'ToolChoiceError',
     'ToolOutputDelta',
     'ToolSpec',
     'TurnRejected',
     'Usage',
+    'WorkspaceLostError',
+    'WorkspaceRestored',
     'build_graph',
     'load_settings',
     'parse_event',

@@ -7,6 +7,7 @@ import contextlib
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -33,6 +34,7 @@ from ._wiring import (
     resolve_model,
     resolve_policy,
 )
+from ._workspace import RUN_WORKSPACE, WorkspaceLostError, WorkspaceTracker, restore_for_resume
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -146,6 +148,9 @@ class Agent:
         self.settings = settings or load_settings()
         self.model = resolve_model(model, self.settings, model_settings)
         self.policy = resolve_policy(policy)
+        gap = self.policy.sandbox_gap(sandbox)
+        if gap is not None:  # the policy's write rule would be advisory only: say so where the agent is built
+            warnings.warn(gap, UserWarning, stacklevel=2)
         from .runstore import RunStore
 
         if store is None or isinstance(store, str):
@@ -216,6 +221,10 @@ class Agent:
 
     async def _start(self, task: str, run_id: str, *, live: bool) -> AsyncGenerator[RunEvent, None]:
         check_usd_budget(self.model, self._rt.budget)  # before anything is stored: the run never starts
+        await self.store.areconcile_interrupted()  # runs whose process died: `interrupted` (once per store)
+        state = _initial_state(run_id, task, self.namespace, time.time())
+        # The first checkpoint comes before the run row: a run that exists can always be resumed.
+        await self._first_checkpoint(run_id, state)
         created = await self.store.acreate_run(run_id, self._rt.redact(task), self.model.name,
                                                {'tools': sorted(self._rt.tools), **self.run_metadata})
         if created and self._rt.audit is not None:
@@ -223,12 +232,44 @@ class Agent:
         started = RunStarted(run_id=run_id, task=task, model=self.model.name)
         self.store.add_event(run_id, self._rt.redact(started.model_dump(mode='json')))
         yield started
-        state = {'run_id': run_id, 'task': task, 'namespace': self.namespace, 'status': 'running',
-                 'started_at': time.time(), 'steps': 0, 'tool_calls': 0, 'input_tokens': 0, 'output_tokens': 0,
-                 'cost_usd': 0.0, 'pending': []}
-        async with contextlib.aclosing(self._drive(run_id, state, live=live)) as events:
+        async with contextlib.aclosing(self._drive(run_id, None, live=live)) as events:
             async for event in events:
                 yield event
+
+    async def _first_checkpoint(self, run_id: str, state: dict[str, Any]) -> None:
+        """Checkpoint `state` as the input of run `run_id`, not yet run: resuming from it starts the run."""
+        config: RunnableConfig = {'configurable': {'thread_id': run_id}}
+        async with open_checkpointer(self._checkpoint_target()) as saver:
+            await self._graph(saver).aupdate_state(config, state, as_node=_INPUT)
+
+    def _state_of_record(self, run_id: str) -> dict[str, Any]:
+        """The initial state of a run from its row, for a run created without a first checkpoint.
+
+        An older agentcore created runs so, and a crash before the first node left them unresumable. The task is
+        the stored one.
+
+        Raises:
+            RunNotFoundError: no such run.
+        """
+        from datetime import datetime
+
+        record = self.store.get_run(run_id)
+        return _initial_state(run_id, record.task, self.namespace, datetime.fromisoformat(record.created_at).timestamp())
+
+    async def _settle(self, run_id: str, values: dict[str, Any]) -> None:
+        """Bring the row of a run whose checkpoint says it ended up to date (its last store write may have failed).
+
+        A full disk, say. No write when the row already says so.
+        """
+        status = values.get('status') or 'failed'
+        if status == 'running' or self.store.get_run(run_id).status == status:
+            return
+        await self.store.aupdate_run(run_id, status=status, output=values.get('output'),
+                                     stop_reason=values.get('stop_reason'), steps=values.get('steps', 0),
+                                     tool_calls=values.get('tool_calls', 0),
+                                     input_tokens=values.get('input_tokens', 0),
+                                     output_tokens=values.get('output_tokens', 0),
+                                     cost_usd=values.get('cost_usd', 0.0))
 
     async def aresume(self, run_id: str, decision: ApprovalDecision | None = None) -> RunResult:
         """Continue a run after a crash (from its last checkpoint) or after a pause for approval.
@@ -256,6 +297,40 @@ class Agent:
             async for event in events:
                 yield event
 
+    async def afork(self, run_id: str, *, at_step: int, new_run_id: str | None = None) -> str:
+        """Start a new run from step `at_step` of `run_id`, with that step's files; returns the new run's id.
+
+        Step N is the point after the tools of model turn N ran (0: before the first model turn). The new run
+        has the old one's conversation and counters up to there, its task, model and stored configuration, and
+        its workspace as step N left it (restored into the sandbox when it continues). Nothing runs until it is
+        continued with `aresume(new_id)` (or `agentcore resume NEW_ID`); the old run is left as it is.
+
+        Raises:
+            RunNotFoundError: no such run in the run store.
+            ForkError: the run never reached step `at_step`, or has no checkpoints.
+        """
+        import json
+
+        from ._fork import fork_checkpoint
+
+        record = self.store.get_run(run_id)
+        new_id = new_run_id or uuid.uuid4().hex
+        async with open_checkpointer(self._checkpoint_target()) as saver:
+            await fork_checkpoint(self._graph(saver), saver, run_id, at_step, new_id)
+        config = {**json.loads(record.config_json or '{}'), 'forked_from': run_id, 'forked_at_step': at_step}
+        created = await self.store.acreate_run(new_id, record.task, record.model, config)
+        if created and self._rt.audit is not None:
+            self._rt.audit.begin(new_id)
+        return new_id
+
+    def _checkpoint_target(self) -> BaseCheckpointSaver[Any] | Path | str:
+        """Where runs are checkpointed; `'memory'` becomes this agent's own in-memory saver on first use."""
+        if isinstance(self.checkpointer, str) and self.checkpointer == 'memory':
+            from langgraph.checkpoint.memory import InMemorySaver
+
+            self.checkpointer = InMemorySaver()
+        return self.checkpointer
+
     # -- sync wrappers ----------------------------------------------------------------------------------------
     def run(
         self, task: str, *, run_id: str | None = None, on_event: Callable[[RunEvent], None] | None = None
@@ -267,6 +342,10 @@ class Agent:
         """Sync form of `aresume`."""
         return _sync(self.aresume(run_id, decision))
 
+    def fork(self, run_id: str, *, at_step: int, new_run_id: str | None = None) -> str:
+        """Sync form of `afork`."""
+        return _sync(self.afork(run_id, at_step=at_step, new_run_id=new_run_id))
+
     # -- driving the graph ------------------------------------------------------------------------------------
     async def _drive(
         self, run_id: str, graph_input: GraphInput, *, resuming: bool = False, live: bool = True
@@ -275,23 +354,33 @@ class Agent:
 
         With `live`, its events are streamed as they happen; without (`arun`), they are only stored.
         """
-        if isinstance(self.checkpointer, str) and self.checkpointer == 'memory':
-            from langgraph.checkpoint.memory import InMemorySaver
-
-            self.checkpointer = InMemorySaver()
         from .tools import MCPSessions  # one session per MCP server for the run, closed with it
 
-        async with open_checkpointer(self.checkpointer) as saver, self._run_sandbox() as sandbox, MCPSessions():
+        async with open_checkpointer(self._checkpoint_target()) as saver, self._run_sandbox() as sandbox, MCPSessions():
             graph = self._graph(saver)
             token = RUN_SANDBOX.set(sandbox)
+            tracked = RUN_WORKSPACE.set(WorkspaceTracker())
             try:
                 # aclosing: a consumer that stops early closes every generator down to the graph run, at once
                 ev = self._drive_graph(graph, run_id, graph_input, resuming=resuming, live=live)
                 async with contextlib.aclosing(ev):
                     async for event in ev:
                         yield event
+            except Exception as exc:  # a bug or a broken backend: the row must not say `running` while we live
+                await self._mark_crashed(run_id, exc)
+                raise
             finally:
+                RUN_WORKSPACE.reset(tracked)
                 RUN_SANDBOX.reset(token)
+
+    async def _mark_crashed(self, run_id: str, exc: Exception) -> None:
+        """Mark a run whose driving raised as `failed` (its checkpoint stays: `resume` can continue it)."""
+        reason = f'{type(exc).__name__}: {exc}'[:500]
+        with contextlib.suppress(Exception):  # the store itself may be what failed
+            if self.store.get_run(run_id).status == 'running':
+                await self.store.aupdate_run(run_id, status='failed',
+                                             stop_reason=f'the run raised {reason}; `agentcore resume {run_id}` '
+                                                         'continues it from its last checkpoint')
 
     def _graph(self, saver: BaseCheckpointSaver[Any]) -> CompiledStateGraph[Any, Any, Any, Any]:
         """The compiled graph, checkpointed by `saver`. Compiled once per agent; each run gets a cheap copy."""
@@ -311,16 +400,27 @@ class Agent:
         if resuming:
             snapshot = await graph.aget_state(config)
             if not snapshot.next:
-                if not snapshot.values:
-                    raise ValueError(f'run {run_id!r} has no checkpoint to resume from')
-                self._results[run_id] = _result(run_id, snapshot.values, None)
-                return
+                if not snapshot.values:  # created without a first checkpoint: start it from its row
+                    graph_input = self._state_of_record(run_id)
+                else:
+                    self._results[run_id] = _result(run_id, snapshot.values, None)
+                    await self._settle(run_id, snapshot.values)
+                    return
             pending = _interrupt_value(snapshot)
             if pending is not None and graph_input is None:
                 if self.approver is None:
                     raise ValueError(f'run {run_id!r} is waiting for approval of {pending["tool"]!r}: '
                                      'pass a decision (Approve, Edit, Reject or Abort)')
                 graph_input = await self._ask_approver(self.approver, pending)
+            restored = await restore_for_resume(self._rt.run_sandbox(), self.store.blobs, run_id, snapshot.values)
+            if restored is not None:
+                self.store.add_event(run_id, self._rt.redact(restored.model_dump(mode='json')))
+                yield restored
+                if restored.error is not None:
+                    yield await self._workspace_lost(run_id, snapshot.values, restored.error)
+                    return
+            await self.store.areconcile_interrupted()
+            await self.store.aclaim_run(run_id)  # this process drives it now: `running`, owned by it
         while True:
             interrupted: dict[str, Any] | None = None
             async with contextlib.aclosing(_run_graph(graph, graph_input, config, live=live)) as events:
@@ -340,6 +440,20 @@ class Agent:
                                  stop_reason=f'waiting for approval of {interrupted["tool"]!r}')
             self.store.add_event(run_id, self._rt.redact(paused.model_dump(mode='json')))
             yield paused
+
+    async def _workspace_lost(self, run_id: str, values: dict[str, Any], why: str) -> RunFinished:
+        """End a resume whose workspace could not be restored: the run is `failed`, its checkpoint kept."""
+        error = WorkspaceLostError(why)
+        reason = f'workspace not restored: {why}'
+        await self.store.aupdate_run(run_id, status='failed', stop_reason=reason)
+        result = _result(run_id, values, None)
+        self._results[run_id] = result.model_copy(update={
+            'status': 'failed', 'stop_reason': reason,
+            'error': RunError(type=type(error).__name__, message=str(error), hint=error.hint)})
+        finished = RunFinished(run_id=run_id, status='failed', stop_reason=reason, steps=result.steps,
+                               usage=result.usage, cost_usd=result.cost_usd)
+        self.store.add_event(run_id, self._rt.redact(finished.model_dump(mode='json')))
+        return finished
 
     async def _ask_approver(self, approver: Approver, request: dict[str, Any]) -> Command[Any]:
         from .policy import ApprovalRequest
@@ -414,6 +528,15 @@ async def _run_graph(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+#: LangGraph's name for "as the graph's input" in `update_state` (`langgraph._internal._constants.INPUT`).
+_INPUT = '__input__'
+
+
+def _initial_state(run_id: str, task: str, namespace: str, started_at: float) -> dict[str, Any]:
+    return {'run_id': run_id, 'task': task, 'namespace': namespace, 'status': 'running', 'started_at': started_at,
+            'steps': 0, 'tool_calls': 0, 'input_tokens': 0, 'output_tokens': 0, 'cost_usd': 0.0, 'pending': []}
 
 
 def _sync(coro: Coroutine[Any, Any, T]) -> T:

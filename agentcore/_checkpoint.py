@@ -14,11 +14,16 @@ from ._sqlite_checkpoint import open_sqlite_saver
 async def open_checkpointer(target: Any) -> AsyncIterator[Any]:
     """Open a LangGraph checkpoint saver for the length of one run.
 
+    A `postgresql://` URL gets the process's shared saver for it (`agentcore._postgres.checkpoint_saver`: one
+    connection pool per process and event loop, the schema set up once under an advisory lock, transient errors
+    retried); it stays open after the run, for the next one.
+
     Args:
         target: a SQLite file (`Path` or string), a `postgresql://` URL, or an already built saver (used as is).
 
     Raises:
         ConfigError: the SQLite file cannot be opened, or is not a checkpoint database.
+        DatabaseUnavailableError: the PostgreSQL database cannot be reached or refuses the connection.
     """
     if isinstance(target, str) and not target.startswith(('postgres://', 'postgresql://')):
         target = Path(target)
@@ -26,10 +31,8 @@ async def open_checkpointer(target: Any) -> AsyncIterator[Any]:
         async with open_sqlite_saver(target) as saver:
             yield saver
     elif isinstance(target, str) and target.startswith(('postgres://', 'postgresql://')):
-        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+        from ._postgres import checkpoint_saver
 
-        async with AsyncPostgresSaver.from_conn_string(target) as saver:
-            await saver.setup()
-            yield saver
+        yield await checkpoint_saver(target)
     else:
         yield target

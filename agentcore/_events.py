@@ -133,6 +133,21 @@ class MemorySaved(_Event):
     error: str | None = None
 
 
+class WorkspaceRestored(_Event):
+    """A resumed (or forked) run's workspace, put back as its completed steps left it.
+
+    `changed` is false when the sandbox already held those files. `error` set: it could not be restored (the run
+    did not continue). `skipped`: files the snapshot could not hold (symlinks, special or oversized files).
+    """
+
+    type: Literal['workspace_restored'] = 'workspace_restored'
+    snapshot: str | None = None
+    files: int = 0
+    changed: bool = False
+    skipped: list[str] = Field(default_factory=list)
+    error: str | None = None
+
+
 class RunFinished(_Event, Costed):
     """How a run ended; `cost_usd` is `None` (and `cost_known` false) when any turn's cost was unknown."""
 
@@ -159,6 +174,7 @@ RunEvent = Annotated[
     | GuardrailFlagged
     | MemoryRecalled
     | MemorySaved
+    | WorkspaceRestored
     | RunFinished,
     Field(discriminator='type'),
 ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -27,9 +28,23 @@ class ConfigError(AgentcoreError, ValueError):
 
 
 def _toml_file() -> Path | None:
+    """The TOML file to read: `AGENTCORE_CONFIG`, else `./agentcore.toml`, else `HOME/agentcore.toml`, else None.
+
+    Raises:
+        ConfigError: `AGENTCORE_CONFIG` names a file that does not exist or cannot be read.
+    """
     explicit = os.environ.get('AGENTCORE_CONFIG')
     if explicit:
-        return Path(explicit)
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f'AGENTCORE_CONFIG={explicit}: no such file',
+                              hint='point AGENTCORE_CONFIG at an agentcore.toml, or unset it')
+        try:
+            path.open('rb').close()
+        except OSError as exc:
+            raise ConfigError(f'AGENTCORE_CONFIG={explicit}: cannot read the file ({exc.strerror})',
+                              hint='make the file readable, or unset AGENTCORE_CONFIG') from None
+        return path
     for candidate in (Path('agentcore.toml'), _default_home() / 'agentcore.toml'):
         if candidate.is_file():
             return candidate
@@ -38,6 +53,32 @@ def _toml_file() -> Path | None:
 
 def _default_home() -> Path:
     return Path(os.environ.get('AGENTCORE_HOME') or Path.home() / '.agentcore')
+
+
+_SCHEME = re.compile(r'^([A-Za-z][A-Za-z0-9+.\-]*)://')
+
+
+def _creatable(path: Path) -> None:
+    """Check that `path` can be created as a directory (or is one), without creating anything.
+
+    Raises:
+        ValueError: an existing part of the path is a file, or the nearest existing directory is not writable.
+    """
+    probe = path.expanduser()
+    while not probe.exists():
+        if probe.parent == probe:
+            return
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ValueError(f'cannot create {path}: {probe} is not a directory')
+    if probe != path.expanduser() and not os.access(probe, os.W_OK | os.X_OK):
+        raise ValueError(f'cannot create {path}: {probe} is not writable')
+
+
+def _parent_creatable(path: Path) -> None:
+    if path.expanduser().is_dir():
+        raise ValueError(f'{path} is a directory, not a file')
+    _creatable(path.expanduser().parent)
 
 
 class Settings(BaseSettings):
@@ -80,6 +121,59 @@ class Settings(BaseSettings):
         'output_per_mtok (USD per million tokens).',
     )
     mcp: MCPSettings = Field(default_factory=MCPSettings, description='MCP servers: [mcp.servers.NAME] tables.')
+
+    @field_validator('home')
+    @classmethod
+    def _check_home(cls, value: Path) -> Path:
+        _creatable(value)
+        return value
+
+    @field_validator('checkpoint_url')
+    @classmethod
+    def _check_checkpoint_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        scheme = _SCHEME.match(value)
+        if scheme is None:  # a SQLite file
+            _parent_creatable(Path(value))
+        elif scheme.group(1).lower() not in ('postgres', 'postgresql'):
+            raise ValueError(f'{value!r}: unknown scheme {scheme.group(1)!r}; use postgresql://USER@HOST/DB, or '
+                             'the path of a SQLite file')
+        return value
+
+    @field_validator('database_url')
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except (ArgumentError, ValueError):
+            raise ValueError(f'{value!r} is not a SQLAlchemy URL (e.g. sqlite:///PATH or '
+                             'postgresql+psycopg://USER@HOST/DB)') from None
+        if url.get_backend_name() == 'sqlite' and url.database not in (None, '', ':memory:'):
+            _parent_creatable(Path(url.database))
+        return value
+
+    @field_validator('api_base', 'weaviate_url')
+    @classmethod
+    def _check_http_url(cls, value: str | None) -> str | None:
+        if value is None or value == 'embedded' or value.startswith('embedded:'):
+            return value
+        scheme = _SCHEME.match(value)
+        if scheme is None or scheme.group(1).lower() not in ('http', 'https'):
+            raise ValueError(f'{value!r} is not an http:// or https:// URL')
+        return value
+
+    @field_validator('policy')
+    @classmethod
+    def _check_policy(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.expanduser().is_file():
+            raise ValueError(f'{value}: no such file')
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -126,6 +220,10 @@ def load_settings(**overrides: object) -> Settings:
         source = _toml_file()
         variable = f'AGENTCORE_{str(err["loc"][0]).upper()}' if err['loc'] else 'AGENTCORE_*'  # nested: its table
         origin = f'{variable} or {source}' if source else variable
-        raise ConfigError(f'invalid setting {where!r} ({origin}): {err["msg"]}', hint=setting_hint(err)) from None
+        msg = str(err['msg']).removeprefix('Value error, ')
+        raise ConfigError(f'invalid setting {where!r} ({origin}): {msg}', hint=setting_hint(err)) from None
+    except ConfigError:
+        raise
     except (OSError, ValueError) as exc:
-        raise ConfigError(f'cannot read configuration: {exc}') from None
+        source = _toml_file()
+        raise ConfigError(f'cannot read configuration{f" file {source}" if source else ""}: {exc}') from None

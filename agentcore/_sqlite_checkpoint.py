@@ -122,7 +122,8 @@ def _connect_sqlite(path: Path) -> sqlite3.Connection:
             raise
     except sqlite3.Error as exc:
         raise ConfigError(f'checkpoint database {path}: {exc}',
-                          hint='move the file away (a new one is created), or choose another AGENTCORE_HOME') from exc
+                          hint=f'move {path} aside (a new one is created), or choose another AGENTCORE_HOME or '
+                               'AGENTCORE_CHECKPOINT_URL') from None
     return conn
 
 

@@ -50,3 +50,8 @@ class AgentState(TypedDict, total=False):
     finish_reason: str | None
     #: Why the run failed, when a model error ended it: `{'type', 'message', 'hint', 'usage_error'}`.
     error: dict[str, Any] | None
+    #: The workspace snapshot after the last step that ran tools (`agentcore._workspace`): what a resume or a fork
+    #: from this checkpoint restores.
+    workspace: str | None
+    #: The secrets the run has seen, as salted digests (`agentcore._egress.EgressRecord.to_state`); never a value.
+    egress: dict[str, Any]

@@ -6,11 +6,16 @@ import asyncio
 import time
 from typing import Any
 
+from ._effects import OutputTail
+from ._egress import note_output
 from ._events import ToolCallFinished, ToolCallStarted, ToolOutputDelta
 from ._model_requests import ModelRequestsBlockedError
+from ._provenance import UNTRUSTED_SOURCES_KEY, untrusted_sources
 from ._runtime import RunContext
+from ._sanitize import clean_tool_result
 from ._state import PendingCall
 from ._turns import tool_message
+from ._workspace import snapshot_then
 
 
 def bound_text(text: str, limit: int) -> str:
@@ -22,8 +27,13 @@ def bound_text(text: str, limit: int) -> str:
     return f'{text[:head]}\n... [{len(text) - limit} characters omitted] ...\n{text[-tail:]}'
 
 
-async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCall) -> tuple[str, bool, bool, float]:
-    """Run one call through the effect ledger. Returns (content for the model, is_error, reused, seconds)."""
+async def _execute(
+    rt: RunContext, run_id: str, namespace: str, call: PendingCall, untrusted: list[str]
+) -> tuple[str, bool, bool, float]:
+    """Run one call through the effect ledger. Returns (content for the model, is_error, reused, seconds).
+
+    `untrusted`: the untrusted sources in the run's context (`agentcore._provenance`), for tools that record them.
+    """
     from agentcore.tools import ToolContext, ToolError
 
     done = await rt.store.atool_call(run_id, call['id'])
@@ -35,13 +45,18 @@ async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCal
         await rt.store.atool_call_started(run_id, call['id'], call['name'], rt.redact(call['arguments']),
                                           call['side_effects'])
     rt.emit(ToolCallStarted(run_id=run_id, call_id=call['id'], tool=call['name'], arguments=call['arguments']))
+    # what a call with effects streams is kept in its ledger row as it runs: what a resume can tell if it is cut off
+    tail = None if pure else OutputTail(lambda text: rt.store.atool_call_output(run_id, call['id'], rt.redact(text)))
+
     def on_output(stream: str, text: str) -> None:
         rt.emit(ToolOutputDelta(run_id=run_id, call_id=call['id'], tool=call['name'],
                                 stream='stderr' if stream == 'stderr' else 'stdout', text=rt.redact(text)),
                 persist=False)
+        if tail is not None:
+            tail.add(stream, text)
 
     ctx = ToolContext(run_id=run_id, call_id=call['id'], sandbox=rt.run_sandbox(), memory=rt.memory, policy=rt.policy,
-                      namespace=namespace, on_output=on_output)
+                      namespace=namespace, on_output=on_output, extra={UNTRUSTED_SOURCES_KEY: list(untrusted)})
     t0 = time.perf_counter()
     full: str | None = None
     data: dict[str, Any] | None = None
@@ -54,8 +69,16 @@ async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCal
         raise  # a tool that calls a real model in a test suite fails the run loudly, not as a tool error
     except Exception as exc:  # a tool can never crash the run
         content, is_error = f'error: tool {call["name"]!r} raised {type(exc).__name__}: {exc}', True
+    finally:
+        if tail is not None:
+            await tail.aclose()
     elapsed = time.perf_counter() - t0
+    content, full, data = clean_tool_result(content, full, data)  # bounded, storable text from here on
+    note_output(rt, run_id, call, content if full is None else full)  # the secrets it shows (agentcore._egress)
+    raw = content
     content = await guard_untrusted(rt, run_id, content, source=f'tool:{call["name"]}')
+    if full is None and raw not in content:  # withheld or changed by a guardrail: a human can still read it
+        full = raw
     if full is None and len(content) > rt.tool_output_chars:
         full = content
     content = bound_text(content, rt.tool_output_chars)
@@ -64,8 +87,11 @@ async def _execute(rt: RunContext, run_id: str, namespace: str, call: PendingCal
                                               content=content, is_error=is_error, full_output=rt.redact(full),
                                               data=rt.redact(data))
     else:
-        await rt.store.atool_call_finished(run_id, call['id'], content=content, is_error=is_error,
-                                           full_output=rt.redact(full), data=rt.redact(data))
+        async def finished(workspace: str | None) -> None:
+            await rt.store.atool_call_finished(run_id, call['id'], content=content, is_error=is_error,
+                                               full_output=rt.redact(full), data=rt.redact(data), workspace=workspace)
+
+        await snapshot_then(ctx.sandbox, rt.store.blobs, finished)
     return content, is_error, False, elapsed
 
 
@@ -87,12 +113,13 @@ async def run_calls(
     `failed` when it is given.
     """
     run_id, namespace = state['run_id'], state.get('namespace', 'default')
+    untrusted = untrusted_sources(state.get('messages') or [])  # what a memory write made now was exposed to
     gate = asyncio.Semaphore(max(1, rt.max_parallel_tools))
 
     async def one(call: PendingCall) -> dict[str, Any]:
         if call['action'] in ('allow', 'approved'):
             async with gate:
-                content, is_error, reused, elapsed = await _execute(rt, run_id, namespace, call)
+                content, is_error, reused, elapsed = await _execute(rt, run_id, namespace, call, untrusted)
         else:
             content, is_error, reused, elapsed = _refusal(call), True, False, 0.0
         rt.emit(ToolCallFinished(run_id=run_id, call_id=call['id'], tool=call['name'], content=content,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,8 +42,28 @@ class ToolContext:
     namespace: str = 'default'
     extra: dict[str, Any] = field(default_factory=dict)
     #: Called with `(stream, text)` ('stdout' or 'stderr') as output arrives, by tools that can stream it; the
-    #: agent graph turns each call into a `ToolOutputDelta` event. `None` when nobody listens.
+    #: agent graph turns each call into a `ToolOutputDelta` event (and keeps the last of it in the effect ledger,
+    #: so a resumed run can show what a call it lost had printed). `None` when nobody listens.
     on_output: Callable[[str, str], None] | None = None
+    #: The call's idempotency key: the same for every attempt of this call (retries, and resumes in other
+    #: processes), different for every other call. Empty when built: derived from `run_id` and `call_id` (see
+    #: `idempotency_key`). Send it to services that deduplicate by key (`http_fetch` sends `Idempotency-Key`).
+    idempotency_key: str = ''
+
+    def __post_init__(self) -> None:
+        if not self.idempotency_key:
+            self.idempotency_key = idempotency_key(self.run_id, self.call_id)
+
+
+def idempotency_key(run_id: str, call_id: str) -> str:
+    """The idempotency key of call `call_id` of run `run_id`: `agentcore-` and 40 hex digits.
+
+    The digits are the start of the SHA-256 of `run_id`, a NUL and `call_id`: stable (a pure function of the two
+    ids, both kept in the run's checkpoint), printable ASCII of a fixed 50 characters (fits any header and the
+    255-character limit of common payment APIs), and revealing neither id.
+    """
+    digest = hashlib.sha256(f'{run_id}\0{call_id}'.encode()).hexdigest()[:40]
+    return f'agentcore-{digest}'
 
 
 class ToolResult(BaseModel):
@@ -68,13 +89,19 @@ class ToolError(AgentcoreError):
 class Tool(ABC):
     """A tool the model can call.
 
-    Subclasses set `name`, `description`, `side_effects` (and `source`) and implement `parameters` and `run`.
+    Subclasses set `name`, `description`, `side_effects` (and `source`, `idempotent`) and implement `parameters`
+    and `run`.
+
+    `idempotent`: running the call again with the same `ToolContext.idempotency_key` has no further effect (the
+    tool, or the service it calls, deduplicates by the key). A resumed run then retries an `external` call that
+    was cut off by a crash, instead of asking whether it may run again (see docs/durability.md).
     """
 
     name: str
     description: str = ''
     side_effects: SideEffects = 'none'
     source: ToolSource = 'python'
+    idempotent: bool = False
 
     @property
     @abstractmethod

@@ -69,6 +69,7 @@ class FunctionTool(Tool):
         side_effects: SideEffects = 'external',
         source: ToolSource = 'python',
         max_chars: int = DEFAULT_MAX_CHARS,
+        idempotent: bool = False,
     ) -> None:
         """Build the tool and its schema.
 
@@ -86,6 +87,7 @@ class FunctionTool(Tool):
         self.name = name or func.__name__
         self.side_effects = side_effects
         self.source = source
+        self.idempotent = idempotent
         self.max_chars = max_chars
         self._ctx_param = _context_param(func)
         self._is_async = inspect.iscoroutinefunction(func)
@@ -161,6 +163,7 @@ def tool(
     description: str | None = None,
     side_effects: SideEffects = 'external',
     max_chars: int = DEFAULT_MAX_CHARS,
+    idempotent: bool = False,
 ) -> Callable[[Callable[..., Any]], FunctionTool]: ...
 
 
@@ -172,6 +175,7 @@ def tool(
     description: str | None = None,
     side_effects: SideEffects = 'external',
     max_chars: int = DEFAULT_MAX_CHARS,
+    idempotent: bool = False,
 ) -> FunctionTool | Callable[[Callable[..., Any]], FunctionTool]:
     """Make a `Tool` of a typed function: `@tool` or `@tool(name=..., side_effects=...)`.
 
@@ -180,13 +184,16 @@ def tool(
     `ToolContext` (or named `ctx`) receives the call's context and is hidden from the model. It may return a
     string, a `ToolResult`, or anything pydantic can turn into JSON; the model sees at most `max_chars` characters
     (head and tail) of it. Unless declared, side effects are assumed `external`: declare `side_effects='none'` for
-    pure functions and `'sandbox'` for ones that only change the run's sandbox.
+    pure functions and `'sandbox'` for ones that only change the run's sandbox. Declare `idempotent=True` when a
+    second call with the same `ctx.idempotency_key` has no further effect (the function or the service it calls
+    deduplicates by the key): a resumed run then retries a call a crash cut off instead of asking.
 
     Raises:
         TypeError: the function takes `*args`/`**kwargs`, or a parameter type has no JSON schema.
     """
 
     def wrap(f: Callable[..., Any]) -> FunctionTool:
-        return FunctionTool(f, name=name, description=description, side_effects=side_effects, max_chars=max_chars)
+        return FunctionTool(f, name=name, description=description, side_effects=side_effects, max_chars=max_chars,
+                            idempotent=idempotent)
 
     return wrap(func) if func is not None else wrap

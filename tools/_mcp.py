@@ -3,7 +3,12 @@
 Each MCP tool becomes an `MCPTool` named `mcp__<server>__<tool>` (characters other than letters, digits, `_` and
 `-` become `_`; at most 64 characters, as the OpenAI API allows), with `source = 'mcp'` and side effects
 `external`: what a server's tool does is unknown, and its annotations (`readOnlyHint`...) are the server's word,
-kept in `annotations` but not trusted. The prefix lets a policy deny MCP tools, or one server's, by name.
+kept in `annotations` but not trusted, except `idempotentHint`: a tool the server marks idempotent is
+`idempotent` (a resumed run retries a call a crash cut off, see docs/durability.md). The prefix lets a policy deny
+MCP tools, or one server's, by name.
+
+Every call carries its `ToolContext.idempotency_key` in the request's `_meta`, as `agentcore/idempotency-key`
+(`IDEMPOTENCY_META_KEY`), so a server can deduplicate a retried call.
 
 Calls go through the run's session to their server (`MCPSessions`: one per server per run, so one process per
 stdio server, and a stateful server keeps its state between calls); outside a run each call opens a session of its
@@ -15,12 +20,13 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from agentcore._errors import AgentcoreError
 from agentcore._mcp_settings import MAX_SERVER_NAME, SERVER_NAME_HINT, SERVER_NAME_RE, MCPServerConfig
 
-from ._base import SideEffects, ToolSource
+from ._base import SideEffects, ToolContext, ToolResult, ToolSource
 from ._langchain import LangChainTool
 from ._mcp_sessions import RUN_MCP_SESSIONS, MCPSessions, leaf_error
 from ._output import DEFAULT_MAX_CHARS
@@ -35,6 +41,10 @@ MCP_PREFIX = 'mcp__'
 _UNSAFE = re.compile(r'[^A-Za-z0-9_-]')
 _MAX_NAME = 64
 _MAX_PAGES = 1000
+#: The `_meta` entry of every MCP tool call that holds the call's idempotency key.
+IDEMPOTENCY_META_KEY = 'agentcore/idempotency-key'
+#: The `_meta` of the MCP call in progress (set by `MCPTool.run`, read by the interceptor that sends the call).
+_CALL_META: ContextVar[dict[str, Any] | None] = ContextVar('agentcore_mcp_call_meta', default=None)
 
 
 class MCPError(AgentcoreError, RuntimeError):
@@ -66,13 +76,24 @@ class MCPTool(LangChainTool):
         server: str,
         side_effects: SideEffects = 'external',
         max_chars: int = DEFAULT_MAX_CHARS,
+        idempotent: bool | None = None,
     ) -> None:
+        """`idempotent`: `None` takes the server's `idempotentHint` annotation (false when it gives none)."""
         super().__init__(
             base_tool, side_effects=side_effects, name=mcp_tool_name(server, base_tool.name), max_chars=max_chars
         )
         self.server = server
         self.mcp_name = base_tool.name
         self.annotations: dict[str, Any] = dict(base_tool.metadata or {})
+        self.idempotent = self.annotations.get('idempotentHint') is True if idempotent is None else idempotent
+
+    async def run(self, arguments: dict[str, Any], ctx: ToolContext) -> ToolResult:
+        """Call the tool on its server, with the call's idempotency key in `_meta` (see `LangChainTool.run`)."""
+        token = _CALL_META.set({IDEMPOTENCY_META_KEY: ctx.idempotency_key})
+        try:
+            return await super().run(arguments, ctx)
+        finally:
+            _CALL_META.reset(token)
 
 
 def _connections(servers: Mapping[str, Mapping[str, Any] | MCPServerConfig]) -> dict[str, dict[str, Any]]:
@@ -130,7 +151,8 @@ async def _list(server: str, connection: dict[str, Any], sessions: MCPSessions |
 class _ThroughRunSession:
     """A `langchain-mcp-adapters` tool-call interceptor: sends the call through the run's session to the server.
 
-    Outside `MCPSessions` the call goes on as the adapter makes it (a session of its own for the one call).
+    Outside `MCPSessions` the call gets a session of its own. Either way the call carries the `_meta` that
+    `MCPTool.run` set (the idempotency key): the adapter's own call path has no way to send it.
     """
 
     def __init__(self, server: str, connection: dict[str, Any]) -> None:
@@ -142,11 +164,15 @@ class _ThroughRunSession:
         from mcp.types import CONNECTION_CLOSED
 
         sessions = RUN_MCP_SESSIONS.get()
+        meta = _CALL_META.get()
         if sessions is None or sessions.closed:
-            return await handler(request)
+            if meta is None:  # not through an `MCPTool`: as the adapter makes it
+                return await handler(request)
+            async with MCPSessions():
+                return await self(request, handler)
         session = await sessions.session(self.server, self.connection)
         try:
-            return await session.call_tool(request.name, request.args)
+            return await session.call_tool(request.name, request.args, meta=meta)
         except Exception as exc:
             if not isinstance(exc, McpError) or exc.error.code == CONNECTION_CLOSED:
                 await sessions.discard(self.server, self.connection)  # broken: the next call opens a new one

@@ -37,6 +37,8 @@ _JSON_TYPES = {
     'object': 'an object',
     'null': 'null',
 }
+#: The problem when checking the arguments recursed too deep (the turn checker bounds depth first; see _sanitize).
+_TOO_DEEP = 'arguments are nested too deeply to check; send a flatter JSON object'
 #: Location parts pydantic adds for the members of a union; dropped so that the member errors merge into one line.
 _UNION_TAGS = {'int', 'float', 'str', 'bool', 'bytes', 'none', 'any', 'list', 'dict', 'tuple', 'set'}
 
@@ -116,7 +118,8 @@ def validate_with_model(model: type[BaseModel], arguments: dict[str, Any]) -> Ba
     """Validate `arguments` with `model`, rejecting arguments the model does not declare.
 
     Raises:
-        ToolArgumentsError: naming each bad, missing or unexpected argument and what was expected.
+        ToolArgumentsError: naming each bad, missing or unexpected argument and what was expected, or saying that
+            the arguments are nested too deeply to check.
     """
     from pydantic import ValidationError
 
@@ -125,6 +128,8 @@ def validate_with_model(model: type[BaseModel], arguments: dict[str, Any]) -> Ba
         validated = model.model_validate({k: v for k, v in arguments.items() if k in model.model_fields})
     except ValidationError as exc:
         raise ToolArgumentsError('; '.join(pydantic_error_lines(exc) + lines)) from None
+    except RecursionError:
+        raise ToolArgumentsError(_TOO_DEEP) from None
     if lines:
         raise ToolArgumentsError('; '.join(lines))
     return validated
@@ -134,13 +139,18 @@ def validate_with_json_schema(schema: dict[str, Any], arguments: dict[str, Any])
     """Validate `arguments` against a JSON schema (as MCP servers and some LangChain tools give).
 
     Raises:
-        ToolArgumentsError: naming each bad, missing or unexpected argument and what was expected.
+        ToolArgumentsError: naming each bad, missing or unexpected argument and what was expected, or saying that
+            the arguments are nested too deeply to check.
     """
     from jsonschema import validators  # type: ignore[import-untyped]
 
     validator = validators.validator_for(schema)(schema)
+    try:
+        errors = list(validator.iter_errors(arguments))
+    except RecursionError:
+        raise ToolArgumentsError(_TOO_DEEP) from None
     problems: list[tuple[str, str, str | None]] = []
-    for err in validator.iter_errors(arguments):
+    for err in errors:
         where = list(err.absolute_path)
         kind = err.validator
         if kind == 'required' and isinstance(err.instance, dict):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ._errors import EXIT_FAILURE, EXIT_USAGE
-from ._output import print_json
+from ._output import echo_text, print_json
 
 if TYPE_CHECKING:
     from agentcore import RunResult
@@ -60,9 +60,9 @@ def build_agent(
     mcp_names = _mcp.mcp_names(mcp)
     mcp_tools = _mcp.mcp_tools(mcp_names, settings)
     tool_objs = [*resolve_tools(tools), *mcp_tools]
-    sandbox = _sandbox_if_needed(tool_objs)
     budget = Budget(max_steps=max_steps) if max_steps else None
     run_policy = _mcp.policy_for(policy or settings.policy, mcp_tools)
+    sandbox = _sandbox_if_needed(tool_objs, run_policy)
     agent = Agent(model=model, tools=tool_objs, sandbox=sandbox, policy=run_policy, budget=budget,
                   approver=_terminal_approver(), memory=_memory(settings) if memory else None, settings=settings,
                   model_settings=as_settings(model_settings))
@@ -105,12 +105,20 @@ def _memory(settings: Any) -> Any:
                        grpc_port=settings.weaviate_grpc_port, api_key=settings.weaviate_api_key)
 
 
-def _sandbox_if_needed(tool_objs: list[Tool]) -> DockerSandbox | None:
+def _sandbox_if_needed(tool_objs: list[Tool], policy: Any = None) -> DockerSandbox | None:
+    """A sandbox when a tool needs one; a policy's `sandbox.writable` becomes `SandboxConfig.writable_paths`.
+
+    Raises:
+        PolicyFileError: `policy` is a path to an invalid policy file.
+    """
     if not any(t.side_effects == 'sandbox' for t in tool_objs):
         return None
-    from agentcore.sandbox import DockerSandbox
+    from agentcore.policy import Policy, load_policy
+    from agentcore.sandbox import DockerSandbox, SandboxConfig
 
-    return DockerSandbox()
+    compiled = policy if isinstance(policy, Policy) or policy is None else load_policy(policy)
+    writable = compiled.writable_paths if compiled is not None else None
+    return DockerSandbox(SandboxConfig(writable_paths=writable) if writable is not None else None)
 
 
 def _terminal_approver() -> Any:
@@ -136,19 +144,19 @@ def print_result(result: RunResult, *, as_json: bool) -> None:
         return
     if result.error is not None:
         hint = f' (fix: {result.error.hint})' if result.error.hint else ''
-        typer.echo(f'agentcore: error: {" ".join(result.error.message.split())}{hint}', err=True)
+        echo_text(f'agentcore: error: {" ".join(result.error.message.split())}{hint}', err=True)
         if result.error.usage_error:
             return  # a configuration mistake: that one line is all there is to say
     elif result.status == 'completed':
-        typer.echo(result.output or '')
+        echo_text(result.output or '')
         if result.stop_reason:  # completed, but incomplete (cut off at max_tokens...)
-            typer.echo(f'agentcore: warning: {result.stop_reason}', err=True)
+            echo_text(f'agentcore: warning: {result.stop_reason}', err=True)
     elif result.status == 'awaiting_approval':
         call = result.pending_approval or {}
-        typer.echo(f'run {result.run_id} is waiting for approval of {call.get("tool")}({json.dumps(call.get("arguments"))})')
+        echo_text(f'run {result.run_id} is waiting for approval of {call.get("tool")}({json.dumps(call.get("arguments"))})')
         typer.echo(f'  continue with: agentcore resume {result.run_id} --approve | --reject REASON | --edit JSON | --abort')
     else:
-        typer.echo(f'run {result.run_id} {result.status}: {result.stop_reason or ""}', err=True)
+        echo_text(f'run {result.run_id} {result.status}: {result.stop_reason or ""}', err=True)
     from agentcore._cost import usd_text
 
     typer.echo(f'[{result.run_id}] {result.status} · {result.steps} steps · {result.usage.total_tokens} tokens · '

@@ -6,6 +6,8 @@ import sys
 
 import typer
 
+from agentcore._sanitize import strip_control
+
 #: Exit code for bad input or usage (files, flags, config).
 EXIT_USAGE = 2
 #: Exit code for a failure of the work itself.
@@ -22,12 +24,12 @@ def report_error(exc: BaseException) -> int:
     # typer vendors click; its ClickException (usage errors, bad parameters) is recognised by shape.
     format_message = getattr(exc, 'format_message', None)
     if callable(format_message) and isinstance(getattr(exc, 'exit_code', None), int):
-        print(f'agentcore: error: {" ".join(str(format_message()).split())}', file=sys.stderr)
+        print(strip_control(f'agentcore: error: {" ".join(str(format_message()).split())}'), file=sys.stderr)
         return EXIT_USAGE
     message = ' '.join(str(exc).split()) or type(exc).__name__
     hint = getattr(exc, 'hint', None)
     line = f'agentcore: error: {message}'
     if hint:
         line += f' (fix: {hint})'
-    print(line, file=sys.stderr)
+    print(strip_control(line), file=sys.stderr)
     return EXIT_USAGE if getattr(exc, 'usage_error', False) or isinstance(exc, ValueError) else EXIT_FAILURE

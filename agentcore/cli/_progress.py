@@ -6,6 +6,8 @@ import sys
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
+from agentcore._sanitize import strip_control
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
@@ -14,7 +16,12 @@ if TYPE_CHECKING:
 
 
 def describe(event: RunEvent, model: str) -> str | None:
-    """The status line an event starts (`None`: the current line stays)."""
+    """The status line an event starts (`None`: the current line stays); terminal control sequences removed."""
+    line = _describe(event, model)
+    return None if line is None else strip_control(line)
+
+
+def _describe(event: RunEvent, model: str) -> str | None:
     kind = event.type
     if kind == 'model_turn_started':
         return f'step {getattr(event, "step", "?")}: waiting for {model}'

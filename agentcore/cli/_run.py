@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -66,7 +66,22 @@ def resume(
     agent = agent_for_run(run_id)
     result = agent.resume(run_id, decision)
     print_result(result, as_json=as_json)
+    if not as_json:
+        _print_interrupted(result.pending_approval)
     raise typer.Exit(exit_code(result))
+
+
+def _print_interrupted(pending: dict[str, Any] | None) -> None:
+    """Say that the call the run waits for may already have taken effect, with what is known of it."""
+    if not pending or not pending.get('may_have_taken_effect'):
+        return
+    from agentcore.policy import ApprovalRequest
+    from agentcore.policy._cli_approver import interrupted_text
+
+    from ._output import echo_text
+
+    request = ApprovalRequest.model_validate({**pending, 'tool_name': pending.get('tool', '')})
+    echo_text(interrupted_text(request).rstrip('\n'))
 
 
 def _decision(*, approve: bool, reject: str | None, edit: str | None, abort: bool) -> ApprovalDecision | None:

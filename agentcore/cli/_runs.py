@@ -1,4 +1,4 @@
-"""`agentcore runs list|show|audit`."""
+"""`agentcore runs list|show|audit|fork`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from ._output import print_json
+from ._output import echo_text, print_json
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -27,10 +27,13 @@ def list_runs(
     limit: int = typer.Option(20, '--limit', '-n', min=1, help='How many runs, newest first.'),
     as_json: bool = typer.Option(False, '--json', help='Print JSON.'),
 ) -> None:
-    """List recent runs."""
+    """List recent runs (`interrupted`: its process ended before it finished; `agentcore resume RUN_ID` goes on)."""
     from agentcore._cost import usd_text
+    from agentcore._sanitize import strip_control
 
-    rows = [_with_cost(r) for r in _store().list_runs(limit)]
+    store = _store()
+    store.reconcile_interrupted()  # runs whose process died show as `interrupted`, with how to resume them
+    rows = [_with_cost(r) for r in store.list_runs(limit)]
     for r in rows:
         r.pop('config_json', None)
     if as_json:
@@ -42,7 +45,7 @@ def list_runs(
     table = Table('run id', 'status', 'steps', 'tokens', 'cost $', 'created', 'task')
     for r in rows:
         table.add_row(r['run_id'], r['status'], str(r['steps']), str(r['input_tokens'] + r['output_tokens']),
-                      usd_text(r['cost_usd']).lstrip('$'), r['created_at'][:19], (r['task'] or '')[:60])
+                      usd_text(r['cost_usd']).lstrip('$'), r['created_at'][:19], strip_control(r['task'] or '')[:60])
     Console().print(table)
 
 
@@ -69,13 +72,13 @@ def show_run(
         return
     typer.echo(f'run {run_id}: {record["status"]}  steps={record["steps"]} tool_calls={record["tool_calls"]} '
                f'tokens={record["input_tokens"] + record["output_tokens"]} cost={usd_text(record["cost_usd"])}')
-    typer.echo(f'task: {record["task"]}')
+    echo_text(f'task: {record["task"]}')
     for ev in detail['events']:
-        typer.echo(f'  {ev["type"]:<22} {_summary(ev)}')
+        echo_text(f'  {ev["type"]:<22} {_summary(ev)}')
     if record['output']:
-        typer.echo(f'output: {record["output"]}')
+        echo_text(f'output: {record["output"]}')
     if record['stop_reason']:
-        typer.echo(f'stop reason: {record["stop_reason"]}')
+        echo_text(f'stop reason: {record["stop_reason"]}')
 
 
 def _with_cost(record: Any) -> dict[str, Any]:
@@ -127,3 +130,12 @@ def audit_run(
                        f'BROKEN at record {report.first_broken}: {report.reason}') + f' ({report.records} records)')
     if report is not None and not report.ok:
         raise typer.Exit(1)
+
+
+def _register_fork() -> None:
+    from ._fork import fork_run
+
+    app.command('fork')(fork_run)
+
+
+_register_fork()

@@ -14,7 +14,12 @@ from ._policy import Policy, PolicyDecision
 
 
 class ApprovalRequest(BaseModel):
-    """A tool call waiting for a human. Bound to the exact `(tool_name, args_hash)` it was raised for."""
+    """A tool call waiting for a human. Bound to the exact `(tool_name, args_hash)` it was raised for.
+
+    `may_have_taken_effect`: the call already ran once, before a crash cut it off (rule `interrupted_external`), so
+    approving may repeat its effect; `started_at` and `output_seen` (the last output it streamed, possibly empty)
+    are what is known of that first attempt.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -24,6 +29,9 @@ class ApprovalRequest(BaseModel):
     args_hash: str
     rule: str
     reason: str
+    may_have_taken_effect: bool = False
+    started_at: str | None = None
+    output_seen: str = ''
 
     @classmethod
     def for_call(

@@ -50,6 +50,9 @@ class CLIApprover:
             f'  tool:   {request.tool_name}\n  rule:   {request.rule}\n  reason: {request.reason}\n'
             f'  args:   {args.replace(chr(10), chr(10) + "          ")}\n'
         )
+        if request.may_have_taken_effect:
+            self._out.write(interrupted_text(request))
+
 
     async def decide(self, request: ApprovalRequest) -> ApprovalDecision:
         """Show the request and read a decision. Never raises for bad answers; re-asks instead."""
@@ -87,3 +90,12 @@ class CLIApprover:
             self._out.write('arguments must be a JSON object\n')
             return None
         return Edit(arguments=value)
+
+
+def interrupted_text(request: ApprovalRequest) -> str:
+    """What is known of a call a crash cut off, for a terminal: it may already have taken effect."""
+    seen = request.output_seen.rstrip('\n')
+    shown = seen.replace('\n', '\n          ') if seen else '(none)'
+    return (f'  WARNING: this call may already have taken effect: it started at {request.started_at or "?"} and the\n'
+            f'  run was interrupted before it finished; approving runs it again.\n'
+            f'  output seen so far: {shown}\n')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._blobs import WorkspaceBlobs
 from ._store import RunNotFoundError, RunStore, sqlite_url
 from ._tables import PolicyDecisionRecord, RunRecord, StepRecord, ToolCallRecord, UsageRecord
 
@@ -13,5 +14,6 @@ __all__ = [
     'StepRecord',
     'ToolCallRecord',
     'UsageRecord',
+    'WorkspaceBlobs',
     'sqlite_url',
 ]

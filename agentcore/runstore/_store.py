@@ -6,6 +6,7 @@ SQLite under the data directory by default; any SQLAlchemy URL (e.g. `postgresql
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -14,12 +15,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, insert, literal_column, select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 from sqlmodel import SQLModel, create_engine
 
+from .._effects import owner_columns, owner_gone, this_host
 from .._errors import AgentcoreError
+from .._postgres import is_transient, prepare_schema, retry_sync
 from .._wal import BackgroundCheckpointer
+from ._blobs import WorkspaceBlobs
 from ._tables import PolicyDecisionRecord, RunRecord, StepRecord, ToolCallRecord, UsageRecord
 
 _T = TypeVar('_T')
@@ -42,8 +47,23 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def _corrupt_file(engine: Engine, exc: DatabaseError) -> AgentcoreError:
+    """A `ConfigError` naming the SQLite file a store cannot use, and how to start afresh."""
+    from .._settings import ConfigError
+
+    path = engine.url.database or ':memory:'
+    return ConfigError(f'run store database {path}: {getattr(exc, "orig", None) or exc}',
+                       hint=f'move {path} aside (a new one is created), or set AGENTCORE_DATABASE_URL')
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
+    """`value` as JSON; nesting deeper than `MAX_ARG_DEPTH` is dropped rather than raising RecursionError."""
+    try:
+        return json.dumps(value, sort_keys=True, default=str)
+    except RecursionError:
+        from .._sanitize import clean_value
+
+        return json.dumps(clean_value(value), sort_keys=True, default=str)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -69,22 +89,41 @@ class RunStore:
     Args:
         url: a SQLAlchemy URL. `sqlite:///path` or `postgresql+psycopg://user@host/db`.
 
+    On PostgreSQL the schema is created (and migrated) once per process and database, in one transaction under
+    an advisory lock, so concurrent first use never races; writes retry transient errors (a restart, a failover,
+    a broken connection) with backoff, and never insert a batch twice (see `_write`).
+
     Raises:
-        sqlalchemy.exc.ArgumentError: the URL is not a valid SQLAlchemy URL.
-        sqlalchemy.exc.OperationalError: the database cannot be reached.
+        ConfigError: the URL is not a valid SQLAlchemy URL, or names a driver that is not installed; or the SQLite
+            file is not a database (the message names it and the fix).
+        DatabaseUnavailableError: a PostgreSQL database cannot be reached or refuses the connection.
+        sqlalchemy.exc.OperationalError: another database cannot be reached.
     """
 
     def __init__(self, url: str) -> None:
         self.url = url
         #: A local SQLite file: written inline; a database server is written from worker threads.
         self._local = url.startswith('sqlite')
-        if self._local:
-            self.engine: Engine = create_engine(url, connect_args={'check_same_thread': False})
-            event.listen(self.engine, 'connect', _sqlite_pragmas)
+        try:
+            if self._local:
+                self.engine: Engine = create_engine(url, connect_args={'check_same_thread': False})
+                event.listen(self.engine, 'connect', _sqlite_pragmas)
+            else:
+                self.engine = create_engine(url, pool_pre_ping=True)
+        except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+            from .._postgres import mask_url
+            from .._settings import ConfigError
+
+            raise ConfigError(f'invalid run store URL {mask_url(url)!r}: {exc}',
+                              hint='use sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/DB') from None
+        if self.engine.dialect.name == 'postgresql':
+            prepare_schema(self.engine, _create_schema)
         else:
-            self.engine = create_engine(url, pool_pre_ping=True)
-        SQLModel.metadata.create_all(self.engine)
-        _add_missing_columns(self.engine)
+            try:
+                _create_schema(self.engine)
+            except DatabaseError as exc:  # random bytes, a truncated file: "file is not a database"
+                self.engine.dispose()
+                raise _corrupt_file(self.engine, exc) from None
         self._lock = threading.Lock()
         self._positional = self.engine.dialect.positional
         self._seq: dict[str, int] = {}
@@ -95,6 +134,7 @@ class RunStore:
         self._write_lock = threading.Lock()
         self._write_conn: Any = None
         self._wal: Any = None
+        self._blobs: WorkspaceBlobs | None = None
 
     # -- runs -------------------------------------------------------------------------------------------------
     def create_run(self, run_id: str, task: str, model: str, config: dict[str, Any] | None = None) -> bool:
@@ -104,7 +144,8 @@ class RunStore:
                 return False
             now = _now()
             conn.execute(insert(_RUNS).values(run_id=run_id, task=task, model=model, created_at=now, updated_at=now,
-                                              config_json=_dumps(config or {}), **_RUN_DEFAULTS))
+                                              config_json=_dumps(config or {}), **_RUN_DEFAULTS,
+                                              **owner_columns()))
         self._own_runs.add(run_id)
         with self._lock:
             self._seq.setdefault(run_id, -1)  # a new run has no events yet: its first one needs no query
@@ -201,7 +242,7 @@ class RunStore:
     async def _offload(self, call: Callable[[], _T]) -> _T:
         if self._local:
             return call()
-        return await asyncio.to_thread(call)
+        return await asyncio.to_thread(retry_sync, call, url=self.url, what='run store')
 
     async def aflush(self) -> None:
         """`flush()` for async callers."""
@@ -234,9 +275,26 @@ class RunStore:
     def _write(self, batch: list[tuple[Any, dict[str, Any]]]) -> None:
         # Straight to the DB-API cursor with INSERTs compiled once per table: this runs after every graph node, and
         # SQLAlchemy's per-statement machinery costs more than SQLite's commit itself.
+        # A database server's transient errors are retried; a try whose COMMIT failed midway may have committed,
+        # so the next one first looks for the batch's rows (each carries its own key: seq, ts) instead of
+        # inserting them twice.
         by_table: dict[Any, list[dict[str, Any]]] = {}
         for table, row in batch:
             by_table.setdefault(table, []).append(row)
+        if self._local:
+            self._write_batch(by_table, [False])
+            return
+        unsure = [False]
+
+        def attempt() -> None:
+            if unsure[0] and self._batch_landed(by_table):
+                return
+            self._write_batch(by_table, unsure)
+
+        retry_sync(attempt, url=self.url, what='run store write')
+
+    def _write_batch(self, by_table: dict[Any, list[dict[str, Any]]], unsure: list[bool]) -> None:
+        """One try at writing a batch; `unsure[0]` is set when its COMMIT was sent but not acknowledged."""
         with self._writer() as raw:
             try:
                 cursor = raw.cursor()
@@ -244,10 +302,29 @@ class RunStore:
                     sql, columns = self._insert_sql(table)
                     cursor.executemany(sql, [_params(row, columns, self._positional) for row in rows])
                 cursor.close()
+            except BaseException:
+                if self._local:
+                    raw.rollback()
+                else:
+                    with contextlib.suppress(Exception):  # a lost connection: its transaction is gone anyway
+                        raw.rollback()
+                raise
+            try:
                 raw.commit()
             except BaseException:
-                raw.rollback()
+                unsure[0] = True
+                if self._local:
+                    raw.rollback()
                 raise
+
+    def _batch_landed(self, by_table: dict[Any, list[dict[str, Any]]]) -> bool:
+        """Whether a batch (one transaction: all of it or none) is in the database, judged by one of its rows."""
+        table, rows = next(((t, r) for t, r in by_table.items() if t is _STEPS), next(iter(by_table.items())))
+        clauses = [table.c[k] == v for k, v in rows[0].items()
+                   if k in table.c and v is not None and not isinstance(v, bytes | float)]
+        with self.engine.connect() as conn:
+            return conn.execute(select(literal_column('1')).select_from(table).where(*clauses).limit(1)).first() \
+                is not None
 
     @contextmanager
     def _writer(self) -> Iterator[Any]:
@@ -261,6 +338,10 @@ class RunStore:
             raw = self.engine.raw_connection()
             try:
                 yield raw
+            except BaseException as exc:
+                if is_transient(exc):
+                    raw.invalidate()  # a broken connection goes back to no pool
+                raise
             finally:
                 raw.close()
             return
@@ -349,8 +430,12 @@ class RunStore:
         is_error: bool,
         full_output: str | None = None,
         data: dict[str, Any] | None = None,
+        workspace: str | None = None,
     ) -> None:
         """Record a call's result; from now on a resume reuses it instead of running the call again.
+
+        `workspace`: the snapshot of the workspace taken after the call, written in the same transaction (a resume
+        that reuses the result restores those files).
 
         Raises:
             RunNotFoundError: the call was never marked started.
@@ -359,14 +444,14 @@ class RunStore:
             done = conn.execute(
                 update(_CALLS).where(_CALLS.c.run_id == run_id, _CALLS.c.call_id == call_id).values(
                     status='completed', content=content, is_error=is_error, full_output=full_output,
-                    finished_at=_now(), data_json=None if data is None else _dumps(data)))
+                    finished_at=_now(), data_json=None if data is None else _dumps(data), workspace=workspace))
             if done.rowcount == 0:
                 raise RunNotFoundError(f'{run_id}/{call_id}')
         cached = self._own_calls.get((run_id, call_id))
         if cached is not None:
             self._remember_call({**cached, 'status': 'completed', 'content': content, 'is_error': is_error,
                                  'full_output': full_output, 'data_json': None if data is None else _dumps(data),
-                                 'finished_at': _now()})
+                                 'finished_at': _now(), 'workspace': workspace})
 
     def _remember_call(self, row: dict[str, Any]) -> None:
         if row['run_id'] in self._own_runs:  # validated into a ToolCallRecord only when looked up
@@ -377,6 +462,13 @@ class RunStore:
         q = select(_CALLS.c.call_id).where(_CALLS.c.run_id == run_id, _CALLS.c.call_id == call_id)
         return conn.execute(q).first() is not None
 
+    @property
+    def blobs(self) -> WorkspaceBlobs:
+        """The content-addressed blobs of workspace snapshots (`agentcore._workspace`), in this store's database."""
+        if self._blobs is None:
+            self._blobs = WorkspaceBlobs(self.engine)
+        return self._blobs
+
     def close(self) -> None:
         self.flush()
         with self._write_lock:
@@ -385,6 +477,59 @@ class RunStore:
                 self._write_conn.close()
                 self._write_conn = None
         self.engine.dispose()
+
+    # -- run ownership and the output of running calls ---------------------------------------------------------
+    def claim_run(self, run_id: str) -> None:
+        """Make this process the owner of `run_id` and mark it `running` (a resume that is about to drive it).
+
+        Raises:
+            RunNotFoundError: no such run.
+        """
+        self.update_run(run_id, status='running', **owner_columns())
+
+    async def aclaim_run(self, run_id: str) -> None:
+        """`claim_run()` for async callers."""
+        await self._offload(lambda: self.claim_run(run_id))
+
+    def reconcile_interrupted(self) -> list[str]:
+        """Mark `interrupted` every `running` run whose owning process on this host is gone; returns their ids.
+
+        One query, then one update per run found; done once per store object (later calls return `[]`). The
+        `stop_reason` says which process ended and how to continue (`agentcore resume RUN_ID`).
+        """
+        if getattr(self, '_reconciled', False):
+            return []
+        self._reconciled = True
+        cols = (_RUNS.c.run_id, _RUNS.c.owner_host, _RUNS.c.owner_pid, _RUNS.c.owner_pid_start)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(*cols).where(_RUNS.c.status == 'running', _RUNS.c.owner_host == this_host())).all()
+        gone = [r for r in rows if owner_gone(r[1], r[2], r[3])]
+        for run_id, host, pid, _ in gone:
+            reason = (f'interrupted: the process that ran it (pid {pid} on {host}) ended before it finished; '
+                      f'continue it with `agentcore resume {run_id}`')
+            with self.engine.begin() as conn:
+                conn.execute(update(_RUNS).where(_RUNS.c.run_id == run_id, _RUNS.c.status == 'running')
+                             .values(status='interrupted', stop_reason=reason, updated_at=_now()))
+        return [r[0] for r in gone]
+
+    async def areconcile_interrupted(self) -> list[str]:
+        """`reconcile_interrupted()` for async callers."""
+        if getattr(self, '_reconciled', False):
+            return []
+        return await self._offload(self.reconcile_interrupted)
+
+    def tool_call_output(self, run_id: str, call_id: str, tail: str) -> None:
+        """Keep `tail`, the last output a running call streamed, in its ledger row (written through)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(_CALLS).where(_CALLS.c.run_id == run_id, _CALLS.c.call_id == call_id,
+                                              _CALLS.c.status == 'started').values(output_tail=tail))
+        cached = self._own_calls.get((run_id, call_id))
+        if cached is not None and cached.get('status') == 'started':
+            self._remember_call({**cached, 'output_tail': tail})
+
+    async def atool_call_output(self, run_id: str, call_id: str, tail: str) -> None:
+        """`tool_call_output()` for async callers."""
+        await self._offload(lambda: self.tool_call_output(run_id, call_id, tail))
 
 
 def _cost_columns(cost_usd: float | None) -> dict[str, Any]:
@@ -398,20 +543,29 @@ def _params(row: dict[str, Any], columns: list[str], positional: bool) -> Any:
     return {c: row.get(c) for c in columns}
 
 
-def _add_missing_columns(engine: Engine) -> None:
-    """Bring a store made by an older agentcore up to date.
+def _create_schema(bind: Engine | Connection) -> None:
+    """Create missing tables (the audit log's included) and columns."""
+    from ..audit import _record  # noqa: F401  (the audit table joins the metadata, created here with the rest)
+
+    SQLModel.metadata.create_all(bind)
+    _add_missing_columns(bind)
+
+
+def _add_missing_columns(bind: Engine | Connection) -> None:
+    """Bring a store made by an older agentcore up to date (`bind`: an engine, or a connection in a transaction).
 
     Columns added since are nullable, so adding them is safe; nothing is ever dropped or rewritten.
     """
     from sqlalchemy import inspect, text
 
-    inspector = inspect(engine)
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    inspector = inspect(bind)
     for table in (_RUNS, _STEPS, _CALLS, _POLICY, _USAGE):
         present = {c['name'] for c in inspector.get_columns(table.name)}
         missing = [c for c in table.columns if c.name not in present]
         if not missing:
             continue
-        with engine.begin() as conn:
+        with engine.begin() if isinstance(bind, Engine) else contextlib.nullcontext(bind) as conn:
             for column in missing:
                 kind = column.type.compile(dialect=engine.dialect)
                 conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}'))

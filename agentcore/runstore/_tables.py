@@ -1,8 +1,9 @@
-"""SQLModel tables of the run store: runs, steps (events), tool calls (the effect ledger), policy decisions, usage."""
+"""SQLModel tables of the run store: runs, events, the effect ledger, policy decisions, usage, workspace blobs."""
 
 from __future__ import annotations
 
-from sqlmodel import Field, SQLModel
+from sqlalchemy import LargeBinary
+from sqlmodel import Column, Field, SQLModel
 
 
 class RunRecord(SQLModel, table=True):
@@ -30,6 +31,11 @@ class RunRecord(SQLModel, table=True):
     #: Hash and length of the run's audit chain when it last stopped: lets `verify` notice rows cut from the end.
     audit_head: str | None = None
     audit_records: int | None = None
+    #: The process that drives the run now (`host`, `pid`, and `pid_start`: the process's start, so a reused pid
+    #: is not taken for it): a `running` run whose process is gone is marked `interrupted` at the next start.
+    owner_host: str | None = None
+    owner_pid: int | None = None
+    owner_pid_start: str | None = None
 
     @property
     def cost(self) -> float | None:
@@ -67,6 +73,12 @@ class ToolCallRecord(SQLModel, table=True):
     data_json: str | None = None
     started_at: str
     finished_at: str | None = None
+    #: The last few KB of output the call streamed while it ran (kept as it runs, throttled): what a resumed run can
+    #: tell about a call that a crash cut off.
+    output_tail: str | None = None
+    #: The workspace snapshot (manifest digest, `agentcore._workspace`) taken after the call, before it was marked
+    #: completed: what a resume restores. `None` for calls that cannot change the sandbox.
+    workspace: str | None = None
 
 
 class PolicyDecisionRecord(SQLModel, table=True):
@@ -102,3 +114,13 @@ class UsageRecord(SQLModel, table=True):
     def cost(self) -> float | None:
         """The turn's cost in USD, or `None` when it is unknown."""
         return None if self.cost_known is False else self.cost_usd
+
+
+class WorkspaceBlobRecord(SQLModel, table=True):
+    """One content-addressed piece of a workspace snapshot: a file's bytes, or a snapshot's manifest (JSON)."""
+
+    __tablename__ = 'workspace_blobs'
+
+    sha: str = Field(primary_key=True)  # `sha256:<hex>` of `data`
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -19,6 +19,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static, TextArea
 
+from agentcore._sanitize import strip_control
+
 from ._format import args_text
 
 if TYPE_CHECKING:
@@ -37,11 +39,16 @@ class ApprovalView:
     arguments: dict[str, Any] = field(default_factory=dict)
     rule: str = ''
     reason: str = ''
+    #: The call ran once before a crash cut it off: approving may repeat its effect (see `ApprovalRequest`).
+    may_have_taken_effect: bool = False
+    started_at: str | None = None
+    output_seen: str = ''
 
     @classmethod
     def of(cls, request: ApprovalRequest) -> ApprovalView:
         return cls(call_id=request.call_id, tool=request.tool_name, arguments=dict(request.arguments),
-                   rule=request.rule, reason=request.reason)
+                   rule=request.rule, reason=request.reason, may_have_taken_effect=request.may_have_taken_effect,
+                   started_at=request.started_at, output_seen=request.output_seen)
 
 
 def parse_arguments(text: str, tool: str, validator: Validator | None = None) -> dict[str, Any]:
@@ -80,6 +87,7 @@ class ApprovalScreen(ModalScreen['ApprovalDecision | None']):
     ApprovalScreen #title { text-style: bold; color: $warning; }
     ApprovalScreen #arguments { height: 8; }
     ApprovalScreen #error { color: $error; height: auto; }
+    ApprovalScreen #taken-effect { color: $error; height: auto; max-height: 12; }
     ApprovalScreen #buttons { height: 3; }
     ApprovalScreen #buttons Button { margin-right: 1; }
     ApprovalScreen #keys { color: $text-muted; }
@@ -101,8 +109,14 @@ class ApprovalScreen(ModalScreen['ApprovalDecision | None']):
     def compose(self) -> ComposeResult:
         req = self.request
         with Vertical(id='dialog'):
-            yield Static(f'Approval needed: {req.tool}  (call {req.call_id})', id='title', markup=False)
-            yield Static(f'rule: {req.rule or "-"}\nreason: {req.reason or "-"}', id='why', markup=False)
+            yield Static(strip_control(f'Approval needed: {req.tool}  (call {req.call_id})'), id='title', markup=False)
+            yield Static(strip_control(f'rule: {req.rule or "-"}\nreason: {req.reason or "-"}'), id='why', markup=False)
+            if req.may_have_taken_effect:
+                seen = req.output_seen.strip()[-600:] or '(none)'
+                yield Static(strip_control(f'This call may already have taken effect: it started at '
+                                           f'{req.started_at or "?"} and the run was interrupted before it finished; '
+                                           f'approving runs it again.\noutput seen so far:\n{seen}'),
+                             id='taken-effect', markup=False)
             yield Static('arguments (JSON, editable):', markup=False)
             yield TextArea(self._original, id='arguments', soft_wrap=True, tab_behavior='indent')
             yield Static('', id='error', markup=False)

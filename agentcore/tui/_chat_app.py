@@ -1,15 +1,16 @@
 """`ChatApp`: the `agentcore chat` terminal UI.
 
 A conversation pane, a live timeline of each run, an approval dialog for `ask` decisions, a status bar and a run
-history browser. Each message starts one agent run in a Textual worker on the app's event loop, so the UI keeps
-drawing and taking keys while the model and the tools work.
+history browser, from which a stored run opens in the replay stepper and forks from the step it shows. Each message
+(and each fork) starts one agent run in a Textual worker on the app's event loop, so the UI keeps drawing and taking
+keys while the model and the tools work.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -18,6 +19,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker
+
+from agentcore._sanitize import strip_control
 
 from ._approval import ApprovalScreen, TUIApprover
 from ._argcheck import check_against_schema
@@ -28,7 +31,7 @@ from ._status import RunTally
 from ._widgets import Conversation, StatusBar, Timeline
 
 if TYPE_CHECKING:
-    from agentcore import Agent
+    from agentcore import Agent, RunEvent
     from agentcore.runstore import RunStore
     from agentcore.tools import Tool
 
@@ -146,10 +149,14 @@ class ChatApp(App[None]):
     async def _run(self, task: str) -> None:
         run_id = self._new_run_id()
         self.runs.append(run_id)
+        await self._show_run(self.agent.astream(task, run_id=run_id))
+
+    async def _show_run(self, events: AsyncIterator[RunEvent]) -> None:
+        """Stream a run's `events` into the timeline, status bar and conversation; a failure is shown, not raised."""
         self.tally.reset()
         self.status.set(state='starting', tokens=0, cost_usd=0.0, budget_left=self.tally.budget_left())
         try:
-            async for event in self.agent.astream(task, run_id=run_id):
+            async for event in events:
                 self.show_event(event.model_dump(mode='json'))
         except Exception as exc:  # shown in the UI: a failing run must not take the app down
             message = ' '.join(str(exc).split()) or type(exc).__name__
@@ -193,9 +200,61 @@ class ChatApp(App[None]):
 
     # -- past runs --------------------------------------------------------------------------------------------
     def action_history(self) -> None:
-        if isinstance(self.screen, HistoryScreen):
+        from ._replay import ReplayScreen
+
+        if isinstance(self.screen, (HistoryScreen, ReplayScreen)):
             return
-        self.push_screen(HistoryScreen(self.store), callback=self._open_run)
+        self.push_screen(HistoryScreen(self.store, on_step_through=self.step_through), callback=self._open_run)
+
+    def step_through(self, run_id: str) -> None:
+        """Open stored run `run_id` in the replay stepper, one step per model turn; `f` there forks it."""
+        from ._replay import ReplayScreen
+        from ._run_steps import trace_from_run
+
+        try:
+            trace = trace_from_run(self.store, run_id)
+        except Exception as exc:  # e.g. deleted since the list was read
+            self.notify(f'Cannot open {run_id}: {exc}', severity='error')
+            return
+
+        def fork_here(step: int) -> None:
+            self.fork(run_id, step)
+
+        self.push_screen(ReplayScreen(trace, on_fork=fork_here))
+
+    def fork(self, run_id: str, at_step: int) -> Worker[None] | None:
+        """Fork stored run `run_id` at step `at_step` (after its tools ran) and continue the new run here.
+
+        The fork and the run happen in a worker (returned; `None` while another run is in progress). A step
+        that cannot be forked (`ForkError`, an unknown run) is a notification and nothing else changes; once
+        forked, the screens above the chat close and the new run streams into the cleared timeline.
+        """
+        if self.running:
+            self.notify('A run is in progress: fork when it has finished.', severity='warning')
+            return None
+        self._worker = self.run_worker(self._fork(run_id, at_step), name='agent-run', group='run', exclusive=True,
+                                       exit_on_error=False)
+        return self._worker
+
+    async def _fork(self, run_id: str, at_step: int) -> None:
+        new_id = self._new_run_id()
+        try:
+            await self.agent.afork(run_id, at_step=at_step, new_run_id=new_id)
+            task = self.store.get_run(new_id).task
+        except Exception as exc:  # ForkError, RunNotFoundError, a checkpoint store that fails: said, not raised
+            message = ' '.join(str(exc).split()) or type(exc).__name__
+            hint = getattr(exc, 'hint', None)
+            self.notify(f'Cannot fork {run_id} at step {at_step}: {message}' + (f' (fix: {hint})' if hint else ''),
+                        severity='error', timeout=10)
+            return
+        self.runs.append(new_id)
+        for _ in range(len(self.screen_stack) - 1):  # the stepper and the history browser
+            self.pop_screen()
+        self.action_clear()
+        self.conversation.say('you', task)
+        self.timeline.add_lines([Line(f'⑂ run {new_id}: fork of {run_id} at step {at_step}', 'run')])
+        self.notify(f'Forked {run_id} at step {at_step}: new run {new_id}.')
+        await self._show_run(self.agent.astream_resume(new_id))
 
     def _open_run(self, run_id: str | None) -> None:
         if run_id is None:
@@ -246,7 +305,7 @@ class ChatApp(App[None]):
         self._waiting_since = None
         self._live_text += text
         shown = self._live_text if len(self._live_text) <= 600 else '…' + self._live_text[-600:]
-        self._live.update(f'✎ {shown}')
+        self._live.update(f'✎ {strip_control(shown)}')
         self._live.display = True
         self.status.set(state=f'model turn {step}: writing')
 

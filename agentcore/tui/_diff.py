@@ -7,15 +7,17 @@ from typing import Any, Literal
 
 from rich.text import Text
 
+from agentcore._sanitize import strip_control
+
 Tag = Literal['same', 'changed', 'removed', 'added', 'hunk']
 Row = tuple[str, str, Tag]
 
 
 def as_lines(value: Any) -> list[str]:
-    """`value` as indented, key-sorted JSON lines (strings are shown as they are, line by line)."""
+    """`value` as indented, key-sorted JSON lines (strings line by line); terminal control sequences removed."""
     if isinstance(value, str):
-        return value.splitlines() or ['']
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str).splitlines()
+        return strip_control(value).splitlines() or ['']
+    return strip_control(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)).splitlines()
 
 
 def _flush(removed: list[str], added: list[str], rows: list[Row]) -> None:

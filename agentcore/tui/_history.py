@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual import on
@@ -19,6 +20,8 @@ class HistoryScreen(Screen[str | None]):
     Args:
         store: the run store to browse.
         limit: how many runs to list, newest first.
+        on_step_through: called with the selected run id to open it in the replay stepper (`s`); without it
+            the binding is absent.
     """
 
     DEFAULT_CSS = """
@@ -28,19 +31,22 @@ class HistoryScreen(Screen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding('enter', 'open', 'Open the selected run'),
+        Binding('s', 'step_through', 'Step through (fork from a step)'),
         Binding('escape', 'close', 'Back'),
         Binding('f5', 'refresh', 'Reload the list'),
     ]
 
-    def __init__(self, store: Any, *, limit: int = 200) -> None:
+    def __init__(self, store: Any, *, limit: int = 200, on_step_through: Callable[[str], None] | None = None) -> None:
         super().__init__()
         self.store = store
         self.limit = limit
+        self.on_step_through = on_step_through
         self.run_ids: list[str] = []
         self._chosen = False
 
     def compose(self) -> ComposeResult:
-        yield Static('Run history (enter opens a run, escape goes back)', id='title', markup=False)
+        keys = 'enter opens a run, s steps through it' if self.on_step_through is not None else 'enter opens a run'
+        yield Static(f'Run history ({keys}, escape goes back)', id='title', markup=False)
         yield DataTable(id='runs', cursor_type='row', zebra_stripes=True)
         yield Footer()
 
@@ -62,11 +68,26 @@ class HistoryScreen(Screen[str | None]):
         if not self.run_ids:
             self.query_one('#title', Static).update('Run history: no runs yet (escape goes back)')
 
+    @property
+    def selected(self) -> str | None:
+        """The run id under the cursor (`None`: no runs)."""
+        row = self.query_one('#runs', DataTable).cursor_row
+        return self.run_ids[row] if self.run_ids and 0 <= row < len(self.run_ids) else None
+
     def action_open(self) -> None:
-        table = self.query_one('#runs', DataTable)
-        if not self._chosen and self.run_ids and 0 <= table.cursor_row < len(self.run_ids):
+        chosen = self.selected
+        if not self._chosen and chosen is not None:
             self._chosen = True
-            self.dismiss(self.run_ids[table.cursor_row])
+            self.dismiss(chosen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Stepping through exists only where the app opens the stepper (`on_step_through`)."""
+        return self.on_step_through is not None if action == 'step_through' else True
+
+    def action_step_through(self) -> None:
+        chosen = self.selected
+        if self.on_step_through is not None and chosen is not None:
+            self.on_step_through(chosen)
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -33,11 +33,14 @@ class ReplayStep:
         title: a one-line label (`turn 2: calls add`, `run 1: outcome completed`, ...).
         recorded: what the recording holds for the step (JSON-able).
         divergences: what differed in the replay at this step (empty: it matched).
+        fork_step: the step of a stored run to fork at from here (`Agent.fork(at_step=...)`: after this step's
+            tools ran); `None`: the step cannot be forked (a scenario recording's steps).
     """
 
     title: str
     recorded: Any
     divergences: tuple[StepDivergence, ...] = ()
+    fork_step: int | None = None
 
     @property
     def diverged(self) -> bool:
@@ -65,7 +68,13 @@ class ReplayTrace:
 
 
 class ReplayScreen(Screen[None]):
-    """Steps through a `ReplayTrace`. Matching steps show the recorded data; diverged ones a side-by-side diff."""
+    """Steps through a `ReplayTrace`. Matching steps show the recorded data; diverged ones a side-by-side diff.
+
+    Args:
+        trace: what to step through.
+        on_fork: called with the shown step's `fork_step` when the user forks there (`f`); without it (a
+            scenario recording) the binding is absent. Errors it raises are its own to show.
+    """
 
     DEFAULT_CSS = """
     ReplayScreen #title { text-style: bold; padding: 0 1; background: $boost; }
@@ -85,14 +94,16 @@ class ReplayScreen(Screen[None]):
         Binding('end', 'last', 'Last step', priority=True),
         Binding('d', 'next_divergence', 'Next divergence'),
         Binding('D', 'previous_divergence', 'Previous divergence'),
+        Binding('f', 'fork', 'Fork from this step'),
         Binding('f1', 'help', 'Help'),
         Binding('escape,q', 'quit', 'Quit'),
     ]
 
-    def __init__(self, trace: ReplayTrace) -> None:
+    def __init__(self, trace: ReplayTrace, *, on_fork: Callable[[int], None] | None = None) -> None:
         super().__init__()
         self.trace = trace
         self.index = 0
+        self.on_fork = on_fork
 
     def compose(self) -> ComposeResult:
         yield Static('', id='title', markup=False)
@@ -188,13 +199,26 @@ class ReplayScreen(Screen[None]):
         else:
             self.notify('No divergence before this step.')
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Forking exists only where there is a stored run to fork (`on_fork`)."""
+        return self.on_fork is not None if action == 'fork' else True
+
+    def action_fork(self) -> None:
+        step = self.step
+        if self.on_fork is None or step is None:
+            return
+        if step.fork_step is None:
+            self.notify('This step cannot be forked: it is not a step of a stored run.', severity='warning')
+            return
+        self.on_fork(step.fork_step)
+
     def action_help(self) -> None:
         from ._help import HelpScreen
 
         self.app.push_screen(HelpScreen([('Replay stepper', self.BINDINGS)]))
 
     def action_quit(self) -> None:
-        self.app.exit()
+        self.dismiss(None)
 
 
 class ReplayApp(App[None]):
@@ -207,4 +231,4 @@ class ReplayApp(App[None]):
         self.trace = trace
 
     def on_mount(self) -> None:
-        self.push_screen(ReplayScreen(self.trace))
+        self.push_screen(ReplayScreen(self.trace), callback=lambda _: self.exit())

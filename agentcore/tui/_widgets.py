@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import RichLog, Static
 
 from agentcore._cost import usd_text
+from agentcore._sanitize import strip_control
 
 from ._format import Line, OutputStream, describe
 
@@ -57,8 +58,9 @@ class Timeline(RichLog):
 
     def add_lines(self, lines: Iterable[Line]) -> None:
         for line in lines:
-            self.entries.append(line.text)
-            self.write(Text(line.text, style=_STYLES.get(line.style, '')))
+            text = strip_control(line.text)  # model and tool text cannot drive the terminal
+            self.entries.append(text)
+            self.write(Text(text, style=_STYLES.get(line.style, '')))
         if self.max_lines is not None and len(self.entries) > self.max_lines:
             del self.entries[: len(self.entries) - self.max_lines]
 
