@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -17,6 +16,7 @@ from agentcore._egress import EgressRecord, _scan
 from agentcore.policy import Policy
 from agentcore.testing import ScriptedModel
 from agentcore.tools import HttpFetchTool, tool
+from tests._http import loopback_server
 
 KEY = 'sk-proj-Abcdefghijklmnopqrstuvwxyz0123456789XYZ'
 DB_PASSWORD = 'p@ss/w0rd+S3cret!x'
@@ -46,14 +46,8 @@ class _Recorder(BaseHTTPRequestHandler):
 def server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """A real HTTP server on 127.0.0.1 that records every request it receives."""
     seen: list[dict[str, Any]] = []
-    httpd = ThreadingHTTPServer(('127.0.0.1', 0), type('H', (_Recorder,), {'seen': seen}))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f'http://127.0.0.1:{httpd.server_address[1]}', seen
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with loopback_server(type('H', (_Recorder,), {'seen': seen})) as url:
+        yield url, seen
 
 
 @tool(side_effects='none')

@@ -6,9 +6,8 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from agentcore.testing import (
     model_requests_allowed,
 )
 from agentcore.tools import tool
+from tests._http import loopback_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -191,14 +191,8 @@ def provider() -> Iterator[tuple[str, list[str]]]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f'http://127.0.0.1:{server.server_address[1]}/v1', hits
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(Handler) as url:
+        yield f'{url}/v1', hits
 
 
 def _agentcore_run(api_base: str, home: Path) -> subprocess.CompletedProcess[str]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,6 +16,7 @@ import pytest
 from agentcore.sandbox import ExecResult, Limit
 from agentcore.testing import ExecCall, FakeSandbox
 from agentcore.tools import ToolContext
+from tests._http import loopback_server
 
 
 @pytest.fixture
@@ -88,11 +88,5 @@ def http_server() -> Iterator[tuple[str, dict[str, tuple[int, dict[str, str], by
     """A real HTTP server on 127.0.0.1; tests fill its routes: path -> (status, headers, body)."""
     routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
     handler = type('Handler', (_Handler,), {'routes': routes})
-    server = ThreadingHTTPServer(('127.0.0.1', 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f'http://127.0.0.1:{server.server_address[1]}', routes
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(handler) as url:
+        yield url, routes

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import pytest
 
 from agentcore.policy import Policy, PolicySpec
 from agentcore.tools import HttpFetchTool, MCPSessions, ToolArgumentsError, ToolContext, load_mcp_tools
+from tests._http import loopback_server
 
 SERVER = Path(__file__).with_name('_meta_mcp_server.py')
 
@@ -48,14 +48,8 @@ def recorder() -> Iterator[tuple[str, list[dict[str, Any]]]]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f'http://127.0.0.1:{server.server_address[1]}', seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(Handler) as url:
+        yield url, seen
 
 
 def _ctx() -> ToolContext:
