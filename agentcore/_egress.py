@@ -77,6 +77,8 @@ class EgressRecord:
     tags: dict[int, set[int]] = field(default_factory=dict)
     #: how many messages of the run's state have been scanned
     scanned: int = 0
+    #: calls whose raw output `note_output` scanned: their tool messages are not scanned again
+    seen_calls: set[str] = field(default_factory=set)
 
     def _digest(self, value: bytes) -> bytes:
         return hashlib.blake2b(value, key=self.salt, digest_size=16).digest()
@@ -185,20 +187,24 @@ def _record(rt: RunContext, state: AgentState) -> EgressRecord:
     messages = state.get('messages', [])
     for msg in messages[rec.scanned:]:
         content = msg.get('content')
+        if msg.get('role') == 'tool' and msg.get('tool_call_id') in rec.seen_calls:
+            continue  # its raw output was scanned when the call returned
         if msg.get('role') in ('user', 'tool') and isinstance(content, str):
             _see(rec, rt, content, f'tool:{msg.get("name")}' if msg.get('role') == 'tool' else 'message')
     rec.scanned = len(messages)
     return rec
 
 
-def note_output(rt: RunContext, run_id: str, call: PendingCall, output: str) -> None:
-    """Record the secrets in a tool call's output (before guardrails cut or redact it)."""
-    rec = _RECORDS.get(run_id)
-    if rec is None:
-        rec = _RECORDS[run_id] = EgressRecord()
-        _env_canaries(rec)
+def note_output(rt: RunContext, state: AgentState, call: PendingCall, output: str) -> None:
+    """Record the secrets in a tool call's output (before guardrails cut or redact it).
+
+    The run's record is the one `policy_check` uses (rebuilt from the checkpoint when this process has none, as
+    after a resume straight into `run_tools`).
+    """
+    rec = _record(rt, state)
     env_file = any(isinstance(v, str) and _ENV_FILE_RE.search(v) for v in _strings(call['arguments']))
     _see(rec, rt, output, f'tool:{call["name"]}', env_file=env_file)
+    rec.seen_calls.add(call['id'])
 
 
 def _strings(value: Any) -> list[str]:

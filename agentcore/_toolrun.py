@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from typing import Any, cast
 
 from ._effects import OutputTail
 from ._egress import note_output
@@ -13,7 +13,7 @@ from ._model_requests import ModelRequestsBlockedError
 from ._provenance import UNTRUSTED_SOURCES_KEY, untrusted_sources
 from ._runtime import RunContext
 from ._sanitize import clean_tool_result
-from ._state import PendingCall
+from ._state import AgentState, PendingCall
 from ._turns import tool_message
 from ._workspace import snapshot_then
 
@@ -28,13 +28,15 @@ def bound_text(text: str, limit: int) -> str:
 
 
 async def _execute(
-    rt: RunContext, run_id: str, namespace: str, call: PendingCall, untrusted: list[str]
+    rt: RunContext, state: dict[str, Any], call: PendingCall, untrusted: list[str]
 ) -> tuple[str, bool, bool, float]:
     """Run one call through the effect ledger. Returns (content for the model, is_error, reused, seconds).
 
     `untrusted`: the untrusted sources in the run's context (`agentcore._provenance`), for tools that record them.
     """
     from agentcore.tools import ToolContext, ToolError
+
+    run_id, namespace = state['run_id'], state.get('namespace', 'default')
 
     done = await rt.store.atool_call(run_id, call['id'])
     if done is not None and done.status == 'completed':
@@ -74,7 +76,7 @@ async def _execute(
             await tail.aclose()
     elapsed = time.perf_counter() - t0
     content, full, data = clean_tool_result(content, full, data)  # bounded, storable text from here on
-    note_output(rt, run_id, call, content if full is None else full)  # the secrets it shows (agentcore._egress)
+    note_output(rt, cast('AgentState', state), call, content if full is None else full)  # the secrets it shows (agentcore._egress)
     raw = content
     content = await guard_untrusted(rt, run_id, content, source=f'tool:{call["name"]}')
     if full is None and raw not in content:  # withheld or changed by a guardrail: a human can still read it
@@ -112,14 +114,15 @@ async def run_calls(
     The ids of the calls whose result is an error (a tool that failed, a refused or malformed call) are added to
     `failed` when it is given.
     """
-    run_id, namespace = state['run_id'], state.get('namespace', 'default')
-    untrusted = untrusted_sources(state.get('messages') or [])  # what a memory write made now was exposed to
+    run_id = state['run_id']
+    # what a memory write made now was exposed to (only a run with memory can write one)
+    untrusted = untrusted_sources(state.get('messages') or []) if rt.memory is not None else []
     gate = asyncio.Semaphore(max(1, rt.max_parallel_tools))
 
     async def one(call: PendingCall) -> dict[str, Any]:
         if call['action'] in ('allow', 'approved'):
             async with gate:
-                content, is_error, reused, elapsed = await _execute(rt, run_id, namespace, call, untrusted)
+                content, is_error, reused, elapsed = await _execute(rt, state, call, untrusted)
         else:
             content, is_error, reused, elapsed = _refusal(call), True, False, 0.0
         rt.emit(ToolCallFinished(run_id=run_id, call_id=call['id'], tool=call['name'], content=content,

@@ -174,3 +174,23 @@ def test_the_checkpointed_record_holds_no_secret_and_still_finds_it() -> None:
     assert found is not None and found[0].kind == 'openai_key'
     assert _scan(restored, 'https://x.org/?q=nothing-here') is None
     assert _scan(EgressRecord.from_state(json.loads(state)), KEY[:-1]) is None  # a different value is not a hit
+
+
+def test_a_resume_straight_into_a_tool_call_keeps_the_checkpointed_secrets() -> None:
+    # A new process resumed mid-`run_tools`: the first egress code to run is `note_output`, before any policy check.
+    from types import SimpleNamespace
+    from typing import cast
+
+    from agentcore import _egress
+    from agentcore._runtime import RunContext
+    from agentcore._state import AgentState, PendingCall
+
+    rec = EgressRecord()
+    rec.add(KEY, 'openai_key', 'tool:read_config')
+    state = cast(AgentState, {'run_id': 'resumed-run', 'task': 'x', 'messages': [], 'egress': rec.to_state()})
+    rt = cast(RunContext, SimpleNamespace(redactor=None))
+    call = cast(PendingCall, {'id': 'c1', 'name': 'noop', 'arguments': {}})
+    _egress._RECORDS.pop('resumed-run', None)
+    _egress.note_output(rt, state, call, 'nothing secret here')
+    found = _scan(_egress.EgressGuard(rt, state).record, f'https://x.org/?q={KEY}')
+    assert found is not None and found[0].kind == 'openai_key'
