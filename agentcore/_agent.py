@@ -223,24 +223,27 @@ class Agent:
         check_usd_budget(self.model, self._rt.budget)  # before anything is stored: the run never starts
         await self.store.areconcile_interrupted()  # runs whose process died: `interrupted` (once per store)
         state = _initial_state(run_id, task, self.namespace, time.time())
-        # The first checkpoint comes before the run row: a run that exists can always be resumed.
-        await self._first_checkpoint(run_id, state)
+        async with contextlib.aclosing(self._drive(run_id, None, live=live, first=state)) as events:
+            async for event in events:
+                yield event
+
+    async def _begin(
+        self, graph: CompiledStateGraph[Any, Any, Any, Any], run_id: str, state: dict[str, Any]
+    ) -> RunStarted:
+        """Create run `run_id`: its first checkpoint (`state`, not yet run), then its row, then its `RunStarted`.
+
+        The checkpoint comes before the row: a run that exists can always be resumed.
+        """
+        config: RunnableConfig = {'configurable': {'thread_id': run_id}}
+        await graph.aupdate_state(config, state, as_node=_INPUT)
+        task = state['task']
         created = await self.store.acreate_run(run_id, self._rt.redact(task), self.model.name,
                                                {'tools': sorted(self._rt.tools), **self.run_metadata})
         if created and self._rt.audit is not None:
             self._rt.audit.begin(run_id)
         started = RunStarted(run_id=run_id, task=task, model=self.model.name)
         self.store.add_event(run_id, self._rt.redact(started.model_dump(mode='json')))
-        yield started
-        async with contextlib.aclosing(self._drive(run_id, None, live=live)) as events:
-            async for event in events:
-                yield event
-
-    async def _first_checkpoint(self, run_id: str, state: dict[str, Any]) -> None:
-        """Checkpoint `state` as the input of run `run_id`, not yet run: resuming from it starts the run."""
-        config: RunnableConfig = {'configurable': {'thread_id': run_id}}
-        async with open_checkpointer(self._checkpoint_target()) as saver:
-            await self._graph(saver).aupdate_state(config, state, as_node=_INPUT)
+        return started
 
     def _state_of_record(self, run_id: str) -> dict[str, Any]:
         """The initial state of a run from its row, for a run created without a first checkpoint.
@@ -348,30 +351,34 @@ class Agent:
 
     # -- driving the graph ------------------------------------------------------------------------------------
     async def _drive(
-        self, run_id: str, graph_input: GraphInput, *, resuming: bool = False, live: bool = True
+        self, run_id: str, graph_input: GraphInput, *, resuming: bool = False, live: bool = True,
+        first: dict[str, Any] | None = None,
     ) -> AsyncGenerator[RunEvent, None]:
-        """Run the graph for `run_id`.
+        """Run the graph for `run_id` (created first, from initial state `first`, when given).
 
         With `live`, its events are streamed as they happen; without (`arun`), they are only stored.
         """
         from .tools import MCPSessions  # one session per MCP server for the run, closed with it
 
-        async with open_checkpointer(self._checkpoint_target()) as saver, self._run_sandbox() as sandbox, MCPSessions():
+        async with open_checkpointer(self._checkpoint_target()) as saver:
             graph = self._graph(saver)
-            token = RUN_SANDBOX.set(sandbox)
-            tracked = RUN_WORKSPACE.set(WorkspaceTracker())
-            try:
-                # aclosing: a consumer that stops early closes every generator down to the graph run, at once
-                ev = self._drive_graph(graph, run_id, graph_input, resuming=resuming, live=live)
-                async with contextlib.aclosing(ev):
-                    async for event in ev:
-                        yield event
-            except Exception as exc:  # a bug or a broken backend: the row must not say `running` while we live
-                await self._mark_crashed(run_id, exc)
-                raise
-            finally:
-                RUN_WORKSPACE.reset(tracked)
-                RUN_SANDBOX.reset(token)
+            if first is not None:  # one checkpointer opening for the run's creation and its whole drive
+                yield await self._begin(graph, run_id, first)
+            async with self._run_sandbox() as sandbox, MCPSessions():
+                token = RUN_SANDBOX.set(sandbox)
+                tracked = RUN_WORKSPACE.set(WorkspaceTracker())
+                try:
+                    # aclosing: a consumer that stops early closes every generator down to the graph run, at once
+                    ev = self._drive_graph(graph, run_id, graph_input, resuming=resuming, live=live)
+                    async with contextlib.aclosing(ev):
+                        async for event in ev:
+                            yield event
+                except Exception as exc:  # a bug or a broken backend: the row must not say `running` while we live
+                    await self._mark_crashed(run_id, exc)
+                    raise
+                finally:
+                    RUN_WORKSPACE.reset(tracked)
+                    RUN_SANDBOX.reset(token)
 
     async def _mark_crashed(self, run_id: str, exc: Exception) -> None:
         """Mark a run whose driving raised as `failed` (its checkpoint stays: `resume` can continue it)."""
