@@ -98,9 +98,11 @@ class Agent:
         sandbox: where sandboxed tools run: a `Sandbox` shared by every run, a `SandboxProvider` such as a
             `SandboxPool` (each run gets its own sandbox), or `None`.
         memory: a `MemoryStore` for recall and remember, or `None`.
-        policy: a `Policy`, a path to a policy file, or `None`: `Policy.allow_all()`, which allows every tool call
-            (MCP tools included) and reaches no network domain (`http_fetch` is refused until a policy lists the
-            domain), with no budget of its own.
+        policy: a `Policy`, a path to a policy file, or `None`: `Policy.default_policy()`, under which tools with
+            side effects `none` or `sandbox` run, `external` ones ask a human (so do memory writes once untrusted
+            content is in the context; calls using a value untrusted content told the agent to use are denied),
+            MCP tools are denied until a rule names them and no network domain is reachable. Every call allowed
+            is `Policy.allow_all()`: an explicit choice, never the default.
         budget: limits for each run; defaults to the policy's budget, else `Budget()`.
         guardrails: guardrails on input, tool output and final output; `None` gives the defaults (injection
             detection on tool output, secret/PII redaction on the answer).
@@ -241,7 +243,7 @@ class Agent:
                                                {'tools': sorted(self._rt.tools), **self.run_metadata})
         if created and self._rt.audit is not None:
             self._rt.audit.begin(run_id)
-        started = RunStarted(run_id=run_id, task=task, model=self.model.name)
+        started = RunStarted(run_id=run_id, task=task, model=self.model.name, policy=self.policy.source)
         self.store.add_event(run_id, self._rt.redact(started.model_dump(mode='json')))
         return started
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from ._cost import Costed
 from ._messages import Usage
+from ._provenance import ArgumentProvenance
 
 
 class _Event(BaseModel):
@@ -22,6 +23,8 @@ class RunStarted(_Event):
     type: Literal['run_started'] = 'run_started'
     task: str
     model: str
+    #: The policy the run is under: a file path, `<default>` (`Policy.default_policy()`), `<allow_all>`, `<dict>`.
+    policy: str = ''
 
 
 class ModelTurnStarted(_Event):
@@ -64,6 +67,10 @@ class PolicyDecided(_Event):
     action: Literal['allow', 'deny', 'ask']
     rule: str
     reason: str
+    #: Where each argument value was found in the context (see `agentcore.policy.ArgumentProvenance`).
+    provenance: list[ArgumentProvenance] = Field(default_factory=list)
+    #: The untrusted sources in the context when the call was decided (empty: only trusted content).
+    untrusted_sources: list[str] = Field(default_factory=list)
 
 
 class ApprovalRequested(_Event):
@@ -73,6 +80,7 @@ class ApprovalRequested(_Event):
     arguments: dict[str, Any]
     args_hash: str
     reason: str
+    provenance: list[ArgumentProvenance] = Field(default_factory=list)
 
 
 class ApprovalResolved(_Event):

@@ -29,6 +29,7 @@ from ._model import ModelError, StreamingChatModel
 from ._model_requests import ModelRequestsBlockedError
 from ._runtime import RUN_EVENTS, RunContext
 from ._state import AgentState, PendingCall
+from ._taint import argument_provenance, from_approver, untrusted_in_context
 from ._toolrun import run_calls
 from ._turns import notice, parse_calls, text_tool_call, unique_call_ids
 from ._workspace import RUN_WORKSPACE
@@ -165,23 +166,28 @@ class Nodes:
         rt, run_id = self.rt, state['run_id']
         checked: list[PendingCall] = []
         egress = EgressGuard(rt, state)  # outbound arguments against the secrets the run has seen
+        trusted_extra = rt.policy.allowed_domains or ()
+        untrusted = untrusted_in_context(run_id, state['messages'], trusted_extra=trusted_extra)
         for call in state.get('pending', []):
             if call['action'] != 'error':
+                prov = argument_provenance(run_id, state['messages'], call['arguments'], trusted_extra=trusted_extra)
                 d = rt.policy.evaluate(call['name'], call['arguments'], side_effects=call['side_effects'],
-                                       source=call['source'])
+                                       source=call['source'], provenance=prov, untrusted=untrusted)
                 d = egress.check(call, d)
-                call = {**call, 'action': d.action, 'rule': d.rule, 'reason': d.reason}
+                shown = [p.model_dump(mode='json') for p in prov]
+                call = {**call, 'action': d.action, 'rule': d.rule, 'reason': d.reason, 'provenance': shown}
                 rt.store.add_policy_decision(run_id, call['id'], call['name'], d.action, d.rule, d.reason)
                 rt.emit(PolicyDecided(run_id=run_id, call_id=call['id'], tool=call['name'], action=d.action,
-                                      rule=d.rule, reason=d.reason))
+                                      rule=d.rule, reason=d.reason, provenance=prov, untrusted_sources=untrusted))
                 _audit(rt, run_id, 'policy_decision', {'call_id': call['id'], 'tool': call['name'],
                                                        'arguments': call['arguments'], 'action': d.action,
-                                                       'rule': d.rule, 'reason': d.reason})
+                                                       'rule': d.rule, 'reason': d.reason, 'provenance': shown,
+                                                       'untrusted_sources': untrusted})
                 if d.action == 'ask':
                     rt.emit(ApprovalRequested(run_id=run_id, call_id=call['id'], tool=call['name'],
                                               arguments=call['arguments'],
                                               args_hash=args_digest(call['name'], call['arguments']),
-                                              reason=d.reason))
+                                              reason=d.reason, provenance=prov))
             checked.append(call)
         runnable = sum(1 for c in checked if c['action'] in ('allow', 'ask'))
         left = rt.budget.tool_calls_left(state.get('tool_calls', 0))
@@ -202,7 +208,9 @@ class Nodes:
         digest = args_digest(call['name'], call['arguments'])
         raw = interrupt({'type': 'approval', 'call_id': call['id'], 'tool': call['name'],
                          'arguments': call['arguments'], 'args_hash': digest, 'rule': call['rule'],
-                         'reason': call['reason']})
+                         'reason': call['reason'], 'provenance': call.get('provenance', []),
+                         'untrusted_sources': sorted({s for p in call.get('provenance', []) for s in p['sources']
+                                                      if p['trust'] == 'untrusted'})})
         decision = read_decision(raw)
         if decision.call_id not in (None, call['id']) or decision.args_hash not in (None, digest):
             decision = Reject(reason='the approval was given for a different call')
@@ -218,7 +226,9 @@ class Nodes:
             call = {**call, 'action': 'approved'}
         elif isinstance(decision, Edit):
             args = decision.arguments
-            d = rt.policy.evaluate(call['name'], args, side_effects=call['side_effects'], source=call['source'])
+            # The approver wrote these arguments: they are trusted, and the call is approved whatever was read.
+            d = rt.policy.evaluate(call['name'], args, side_effects=call['side_effects'], source=call['source'],
+                                   provenance=from_approver(args))
             if d.action == 'deny':
                 call = {**call, 'arguments': args, 'action': 'deny', 'rule': d.rule, 'reason': d.reason}
             else:
@@ -316,6 +326,12 @@ class Nodes:
         from ._episodes import episode_from_run
 
         backend = memory.backend
+        untrusted = untrusted_in_context(state['run_id'], state.get('messages') or [])
+        if untrusted and self.rt.policy.memory_write_after_untrusted == 'deny':
+            self.rt.emit(MemorySaved(run_id=state['run_id'], backend=backend,
+                                     error='not saved: untrusted content is in the context '
+                                           f'({", ".join(untrusted[:3])}) and untrusted_content.memory_write is deny'))
+            return {}
         try:
             episode = episode_from_run(state, redact=self.rt.redact)
             episode_id = await memory.asave(episode)

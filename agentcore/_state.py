@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 RunStatus = Literal[
     'running', 'completed', 'stopped_by_budget', 'stopped_by_loop', 'denied', 'awaiting_approval', 'failed'
@@ -14,7 +14,10 @@ CallAction = Literal['allow', 'deny', 'ask', 'approved', 'rejected', 'error']
 
 
 class PendingCall(TypedDict):
-    """One tool call of the current model turn, on its way through policy, approval and execution."""
+    """One tool call of the current model turn, on its way through policy, approval and execution.
+
+    `provenance` (set by `policy_check`): `ArgumentProvenance` dicts, one per argument value.
+    """
 
     id: str
     name: str
@@ -24,6 +27,7 @@ class PendingCall(TypedDict):
     action: CallAction
     rule: str
     reason: str
+    provenance: NotRequired[list[dict[str, Any]]]
 
 
 class AgentState(TypedDict, total=False):

@@ -64,7 +64,7 @@ def as_tool(obj: Tool | BaseTool | Callable[..., Any]) -> Tool:
 
 
 def resolve_policy(policy: Policy | str | Path | None) -> Policy:
-    """The policy a run uses: `None` is `Policy.allow_all()` (every call allowed, no network domain, no budget).
+    """The policy a run uses: `None` is `Policy.default_policy()` (allow-all is only ever an explicit choice).
 
     Raises:
         PolicyFileError: `policy` names a file that cannot be used.
@@ -72,7 +72,7 @@ def resolve_policy(policy: Policy | str | Path | None) -> Policy:
     from .policy import Policy, load_policy
 
     if policy is None:
-        return Policy.allow_all()
+        return Policy.default_policy()
     if isinstance(policy, str | Path):
         return load_policy(policy)
     return policy

@@ -5,7 +5,7 @@ from __future__ import annotations
 from agentcore.tools import tool
 
 
-@tool
+@tool(side_effects='none')
 def add(a: int, b: int) -> int:
     """Add two integers.
 

@@ -89,11 +89,11 @@ def policy_for(policy: Any, tools: list[MCPTool]) -> Any:
 
 
 def scenario_policy(scenario: Scenario) -> Policy:
-    """The policy a recorded scenario's runs used (stored inline; `Policy.allow_all()` when it has none)."""
+    """The policy a recorded scenario's runs used (stored inline; `Policy.default_policy()` when it has none)."""
     from agentcore.policy import Policy
 
     data = scenario.config.policy
-    return Policy.from_dict(data, source='<recorded policy>') if isinstance(data, dict) else Policy.allow_all()
+    return Policy.from_dict(data, source='<recorded policy>') if isinstance(data, dict) else Policy.default_policy()
 
 
 def warn_denied_servers(policy: Policy, tools: Iterable[_ToolLike]) -> None:

@@ -6,6 +6,9 @@ Load a policy with `load_policy('policy.yaml')`; the format is documented in `ex
 
 from __future__ import annotations
 
+from agentcore._provenance import ArgumentProvenance
+from agentcore._taint import argument_provenance
+
 from ._approval import (
     Abort,
     ApprovalDecision,
@@ -34,7 +37,7 @@ from ._errors import (
 )
 from ._loader import load_policy
 from ._policy import Policy, PolicyDecision, is_mcp_tool
-from ._schema import ArgConstraint, BudgetSpec, NetworkSpec, PolicySpec, RuleSpec
+from ._schema import ArgConstraint, BudgetSpec, NetworkSpec, PolicySpec, RuleSpec, UntrustedContentSpec
 from ._scripted_approver import ScriptedApprover
 
 __all__ = [
@@ -42,6 +45,7 @@ __all__ = [
     'ApprovalDecision',
     'ApprovalError',
     'ApprovalRequest',
+    'ArgumentProvenance',
     'Approve',
     'Approver',
     'ArgConstraint',
@@ -63,7 +67,9 @@ __all__ = [
     'Reject',
     'RuleSpec',
     'ScriptedApprover',
+    'UntrustedContentSpec',
     'args_hash',
+    'argument_provenance',
     'canonical_json',
     'check_edit',
     'decision_to_dict',

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from agentcore._errors import AgentcoreError
+from agentcore._provenance import ArgumentProvenance
 
 from ._canonical import args_hash
 from ._policy import Policy, PolicyDecision
@@ -19,6 +20,10 @@ class ApprovalRequest(BaseModel):
     `may_have_taken_effect`: the call already ran once, before a crash cut it off (rule `interrupted_external`), so
     approving may repeat its effect; `started_at` and `output_seen` (the last output it streamed, possibly empty)
     are what is known of that first attempt.
+
+    `provenance`: where each argument value was found in the run's context (the user, the system prompt, the
+    policy; or only in untrusted content: which tool output, file, MCP result or memory, and whether that content
+    told the agent to use it); `untrusted_sources`: the untrusted content in the context when the call was made.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -32,6 +37,12 @@ class ApprovalRequest(BaseModel):
     may_have_taken_effect: bool = False
     started_at: str | None = None
     output_seen: str = ''
+    provenance: tuple[ArgumentProvenance, ...] = ()
+    untrusted_sources: tuple[str, ...] = ()
+
+    def provenance_lines(self) -> list[str]:
+        """One line per argument value taken from untrusted content, for the person deciding (empty: none)."""
+        return [p.describe() for p in self.provenance if p.trust == 'untrusted']
 
     @classmethod
     def for_call(
@@ -159,10 +170,13 @@ def check_edit(
 ) -> PolicyDecision:
     """Re-check edited arguments against the policy.
 
-    A human already approved the edited call, so `ask` counts as approved; only a `deny` stands (returned as is).
-    The result's action is therefore `allow` or `deny`.
+    A human already approved the edited call, so `ask` counts as approved, and the values they wrote are trusted;
+    only a `deny` stands (returned as is). The result's action is therefore `allow` or `deny`.
     """
-    decision = policy.evaluate(request.tool_name, edit.arguments, side_effects=side_effects, source=source)
+    from agentcore._taint import from_approver
+
+    decision = policy.evaluate(request.tool_name, edit.arguments, side_effects=side_effects, source=source,
+                               provenance=from_approver(edit.arguments))
     if decision.action == 'deny':
         return decision
     return PolicyDecision(

@@ -50,6 +50,9 @@ class CLIApprover:
             f'  tool:   {request.tool_name}\n  rule:   {request.rule}\n  reason: {request.reason}\n'
             f'  args:   {args.replace(chr(10), chr(10) + "          ")}\n'
         )
+        lines = request.provenance_lines()
+        if lines:
+            self._out.write('  values from untrusted content:\n' + ''.join(f'    {line}\n' for line in lines))
         if request.may_have_taken_effect:
             self._out.write(interrupted_text(request))
 

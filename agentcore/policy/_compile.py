@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from agentcore._provenance import ArgumentProvenance
 
 from ._constraints import Constraint, domain_error, normalise_host, normalise_path
 from ._errors import PolicyBoundsError, PolicyPatternError, PolicyValueError
@@ -55,6 +58,7 @@ class CompiledRule:
     action: Action
     constraints: tuple[Constraint, ...]
     reason: str | None
+    untrusted_content: Action | None = None
 
     @property
     def label(self) -> str:
@@ -67,10 +71,12 @@ class CompiledRule:
                 return glob
         return None
 
-    def failure(self, arguments: dict[str, Any]) -> str | None:
+    def failure(
+        self, arguments: dict[str, Any], provenance: Sequence[ArgumentProvenance] | None = None
+    ) -> str | None:
         """The first failing constraint, in words, or `None`."""
         for constraint in self.constraints:
-            problem = constraint.failure(arguments)
+            problem = constraint.failure(arguments, provenance)
             if problem:
                 return problem
         return None
@@ -79,8 +85,8 @@ class CompiledRule:
 def _compile_constraint(file: str, where: str, argument: str, spec: ArgConstraint) -> Constraint:
     string_kinds = [k for k in ('prefix', 'regex', 'domains') if getattr(spec, k) is not None]
     numeric = spec.min is not None or spec.max is not None
-    if not string_kinds and not numeric:
-        raise PolicyValueError(file, where, 'constraint sets none of prefix, regex, min, max, domains')
+    if not string_kinds and not numeric and not spec.trusted:
+        raise PolicyValueError(file, where, 'constraint sets none of prefix, regex, min, max, domains, trusted')
     if string_kinds and numeric:
         raise PolicyBoundsError(
             file, where, f'{string_kinds[0]} (a string constraint) cannot hold together with min/max (numeric bounds)'
@@ -112,7 +118,8 @@ def _compile_constraint(file: str, where: str, argument: str, spec: ArgConstrain
     domains: tuple[str, ...] | None = None
     if spec.domains is not None:
         domains = _domains(file, f'{where}.domains', spec.domains)
-    return Constraint(argument, prefixes, spec.cwd, regex, spec.min, spec.max, domains, spec.optional)
+    return Constraint(argument, prefixes, spec.cwd, regex, spec.min, spec.max, domains, spec.optional,
+                      bool(spec.trusted))
 
 
 def _domains(file: str, where: str, entries: list[str]) -> tuple[str, ...]:
@@ -156,7 +163,11 @@ def compile_rule(file: str, index: int, spec: RuleSpec) -> CompiledRule:
             hint='drop `when`, or make the rule allow/ask',
         )
     constraints = tuple(_compile_constraint(file, f'{where}.when.{arg}', arg, c) for arg, c in spec.when.items())
-    return CompiledRule(index, tuple(spec.tool), tuple(patterns), spec.action, constraints, spec.reason)
+    if spec.untrusted_content is not None and spec.action == 'deny':
+        raise PolicyValueError(file, f'{where}.untrusted_content', 'has no effect on a deny rule',
+                               hint='drop it, or make the rule allow/ask')
+    return CompiledRule(index, tuple(spec.tool), tuple(patterns), spec.action, constraints, spec.reason,
+                        spec.untrusted_content)
 
 
 def compile_domains(file: str, entries: list[str] | None) -> tuple[str, ...] | None:

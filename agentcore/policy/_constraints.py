@@ -10,9 +10,12 @@ import ipaddress
 import math
 import posixpath
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+from agentcore._provenance import ArgumentProvenance, for_argument
 
 _DOMAIN_RE = re.compile(r'(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(?:\.(?!-)[a-z0-9-]{1,63}(?<!-))*')
 _MISSING = object()
@@ -200,9 +203,16 @@ class Constraint:
     max: float | None = None
     domains: tuple[str, ...] | None = None
     optional: bool = False
+    trusted: bool = False
 
-    def failure(self, arguments: dict[str, Any]) -> str | None:
-        """Why `arguments` fail these constraints (naming the constraint and argument), or `None` if they hold."""
+    def failure(
+        self, arguments: dict[str, Any], provenance: Sequence[ArgumentProvenance] | None = None
+    ) -> str | None:
+        """Why `arguments` fail these constraints (naming the constraint and argument), or `None` if they hold.
+
+        `provenance` is what a `trusted` constraint judges; without it (a caller that tracks none) a `trusted`
+        constraint fails, so that it never passes unchecked.
+        """
         value = arguments.get(self.argument, _MISSING)
         if value is _MISSING or value is None:
             return None if self.optional else f'argument {self.argument!r} is missing (a constraint applies to it)'
@@ -211,6 +221,16 @@ class Constraint:
             problem = check(value)
             if problem:
                 return problem
+        return self._trusted(provenance)
+
+    def _trusted(self, provenance: Sequence[ArgumentProvenance] | None) -> str | None:
+        if not self.trusted:
+            return None
+        if provenance is None:
+            return f'trusted constraint on argument {self.argument!r}: the provenance of the call is unknown'
+        bad = [p for p in for_argument(provenance, self.argument) if p.trust == 'untrusted']
+        if bad:
+            return f'trusted constraint on argument {self.argument!r}: {bad[0].describe()}'
         return None
 
     def _prefix(self, value: Any) -> str | None:

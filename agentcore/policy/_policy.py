@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from agentcore._budget import Budget
+from agentcore._provenance import ArgumentProvenance
 
 from ._compile import CompiledRule, compile_rule, literal_prefix
 from ._constraints import Origin, origin_allowed, parse_origin
 from ._errors import PolicyValueError
-from ._schema import DefaultAction, PolicySpec
+from ._schema import Action, DefaultAction, PolicySpec
+
+#: Tools that write long-term memory: `untrusted_content.memory_write` applies to them.
+MEMORY_WRITERS = frozenset({'memory_save'})
+_STRICTNESS = {'allow': 0, 'ask': 1, 'deny': 2}
 
 
 def _compile_origins(file: str, entries: list[str] | None) -> tuple[Origin, ...] | None:
@@ -89,6 +94,10 @@ class Policy:
       3. A matching allow/ask rule whose constraints fail becomes deny, naming the constraint and argument.
       4. No rule matched: `default`. `auto` (the default) allows tools whose side effects are `none` or `sandbox`
          and asks for `external` ones (and for any unknown side-effect value).
+      5. Once untrusted content is in the run's context (`untrusted` names its sources), calls with `external`
+         side effects and memory writes get at least `untrusted_content.external` / `.memory_write` (or the
+         matching rule's own `untrusted_content`), and those carrying a value the untrusted content instructs the
+         agent to use get at least `untrusted_content.instructed`. A stricter decision stands (deny > ask > allow).
     """
 
     def __init__(self, spec: PolicySpec, *, source: str = '<dict>', _allow_all: bool = False) -> None:
@@ -120,8 +129,19 @@ class Policy:
         return cls(parse_spec(data, source), source=source)
 
     @classmethod
+    def default_policy(cls) -> Policy:
+        """What an agent built without a policy uses: the defaults of the policy format, with no rules.
+
+        Tools whose side effects are `none` or `sandbox` run; `external` ones ask a human first, and once untrusted
+        content is in the context, memory writes ask too and calls carrying a value that content instructs the agent
+        to use are denied; MCP tools are denied until a rule names them; no network host is reachable; no budget
+        beyond `Budget()`'s. `agentcore/policy/examples/default.yaml` is the same with rules for the built-in tools.
+        """
+        return cls(PolicySpec(), source='<default>')
+
+    @classmethod
     def allow_all(cls) -> Policy:
-        """What an agent without a policy uses: every tool call allowed (MCP tools included), no budget.
+        """Every tool call allowed (MCP tools included), no budget: an explicit choice, never a default.
 
         Network access stays deny-by-default, as in every policy: `allows_domain` is false for every host, so
         `http_fetch` is refused until a policy lists the domain under `network.allowed_domains`.
@@ -157,6 +177,11 @@ class Policy:
         return self.spec.interrupted_external
 
     @property
+    def memory_write_after_untrusted(self) -> Action:
+        """`untrusted_content.memory_write`: `allow` for `Policy.allow_all()`."""
+        return 'allow' if self._allow_all else self.spec.untrusted_content.memory_write
+
+    @property
     def default(self) -> DefaultAction:
         return self.spec.default
 
@@ -178,7 +203,14 @@ class Policy:
         return self.allowed_origins is not None and origin_allowed(url, self.allowed_origins)
 
     def evaluate(
-        self, tool_name: str, arguments: dict[str, Any], *, side_effects: str = 'none', source: str = 'python'
+        self,
+        tool_name: str,
+        arguments: dict[str, Any],
+        *,
+        side_effects: str = 'none',
+        source: str = 'python',
+        provenance: Sequence[ArgumentProvenance] | None = None,
+        untrusted: Sequence[str] = (),
     ) -> PolicyDecision:
         """Decide on one tool call (see the class docstring for the order of evaluation).
 
@@ -187,9 +219,57 @@ class Policy:
             arguments: the parsed arguments.
             side_effects: the tool's `side_effects` (`none`, `sandbox` or `external`); used by the default.
             source: where the tool comes from; `mcp` makes it an MCP tool.
+            provenance: where each argument value was found (`agentcore._taint.argument_provenance`); `None` when
+                unknown, which fails every `trusted` constraint.
+            untrusted: the labels of the untrusted sources in the run's context; empty when there are none.
         """
         if self._allow_all:
-            return PolicyDecision(action='allow', rule='default', reason='no policy configured')
+            return PolicyDecision(action='allow', rule='default', reason='Policy.allow_all(): every call is allowed')
+        decision, rule = self._decide(tool_name, arguments, side_effects, source, provenance)
+        if not untrusted or decision.action == 'deny':
+            return decision
+        return self._after_untrusted(decision, rule, tool_name, side_effects, provenance or (), untrusted)
+
+    def _after_untrusted(
+        self,
+        decision: PolicyDecision,
+        rule: CompiledRule | None,
+        tool_name: str,
+        side_effects: str,
+        provenance: Sequence[ArgumentProvenance],
+        untrusted: Sequence[str],
+    ) -> PolicyDecision:
+        """Step 5 of the evaluation: tighten `decision` because untrusted content is in the context."""
+        kind = 'memory_write' if tool_name in MEMORY_WRITERS else 'external' if side_effects == 'external' else None
+        if kind is None:
+            return decision
+        settings = self.spec.untrusted_content
+        instructed = [p for p in provenance if p.instructed]
+        if instructed and _STRICTNESS[settings.instructed] > _STRICTNESS[decision.action]:
+            why = '; '.join(p.describe() for p in instructed[:3])
+            return PolicyDecision(action=settings.instructed, rule='untrusted_content.instructed',
+                                  reason=f'untrusted content told the agent to use these values: {why} '
+                                         f'(untrusted_content.instructed: {settings.instructed})')
+        action: Action = (rule.untrusted_content if rule is not None and rule.untrusted_content is not None
+                          else getattr(settings, kind))
+        if _STRICTNESS[action] <= _STRICTNESS[decision.action]:
+            return decision
+        shown = ', '.join(untrusted[:3]) + (f' and {len(untrusted) - 3} more' if len(untrusted) > 3 else '')
+        tainted = [p.describe() for p in provenance if p.trust == 'untrusted'][:3]
+        reason = (f'untrusted content is in the context ({shown}) and {tool_name} '
+                  f'{"writes memory" if kind == "memory_write" else "has external side effects"}'
+                  f' (untrusted_content.{kind}: {action})' + (f'; {"; ".join(tainted)}' if tainted else ''))
+        return PolicyDecision(action=action, rule=f'untrusted_content.{kind}', reason=reason)
+
+    def _decide(
+        self,
+        tool_name: str,
+        arguments: dict[str, Any],
+        side_effects: str,
+        source: str,
+        provenance: Sequence[ArgumentProvenance] | None,
+    ) -> tuple[PolicyDecision, CompiledRule | None]:
+        """Steps 1-4 of the evaluation: the decision and the rule that made it (`None`: the default)."""
         mcp = is_mcp_tool(tool_name, source)
         for rule in self.rules:
             glob = rule.matching_glob(tool_name)
@@ -197,30 +277,30 @@ class Policy:
                 continue
             if mcp and not literal_prefix(glob):
                 if rule.action == 'deny':
-                    return self._deny_rule(rule, tool_name)
+                    return self._deny_rule(rule, tool_name), rule
                 continue
             if rule.action == 'deny':
-                return self._deny_rule(rule, tool_name)
-            problem = rule.failure(arguments)
+                return self._deny_rule(rule, tool_name), rule
+            problem = rule.failure(arguments, provenance)
             if problem:
-                return PolicyDecision(action='deny', rule=rule.label, reason=f'{rule.label}: {problem}')
+                return PolicyDecision(action='deny', rule=rule.label, reason=f'{rule.label}: {problem}'), rule
             verb = 'allows' if rule.action == 'allow' else 'asks for approval of'
             reason = f'{rule.label} {verb} {tool_name}' + (f': {rule.reason}' if rule.reason else '')
-            return PolicyDecision(action=rule.action, rule=rule.label, reason=reason)
+            return PolicyDecision(action=rule.action, rule=rule.label, reason=reason), rule
         if mcp:
             return PolicyDecision(
                 action='deny',
                 rule='default',
                 reason=f'MCP tool {tool_name!r} is not explicitly allowed by any rule (catch-all rules do not count); '
                 f'a rule naming it allows it, e.g. {{tool: {_server_glob(tool_name)!r}, action: allow}}',
-            )
+            ), None
         if self.spec.default != 'auto':
             action = self.spec.default
             why = f'no rule matches {tool_name!r}; default is {action}'
         else:
             action = 'allow' if side_effects in ('none', 'sandbox') else 'ask'
             why = f'no rule matches {tool_name!r}; default for side_effects={side_effects!r} is {action}'
-        return PolicyDecision(action=action, rule='default', reason=why)
+        return PolicyDecision(action=action, rule='default', reason=why), None
 
     @staticmethod
     def _deny_rule(rule: CompiledRule, tool_name: str) -> PolicyDecision:

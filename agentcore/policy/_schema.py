@@ -32,6 +32,9 @@ class ArgConstraint(BaseModel):
         min: the argument is a number not below this.
         max: the argument is a number not above this.
         domains: the argument is a URL whose host equals one of these domains or is a subdomain of one.
+        trusted: when true, no part of the argument may come only from untrusted content (tool output, files, web
+            pages, MCP results, recalled memory): its value must be traced to the user, the system prompt or the
+            policy, or be the model's own (`agentcore.policy.ArgumentProvenance`).
         optional: when true, a missing argument passes; by default a missing argument fails the constraint.
     """
 
@@ -43,6 +46,7 @@ class ArgConstraint(BaseModel):
     min: float | None = None
     max: float | None = None
     domains: StrList | None = None
+    trusted: bool | None = None
     optional: bool = False
 
 
@@ -55,6 +59,9 @@ class RuleSpec(BaseModel):
     action: Action
     when: dict[str, ArgConstraint] = Field(default_factory=dict)
     reason: str | None = None
+    #: What happens to the calls this rule allows or asks for once untrusted content is in the context, instead of
+    #: the run-wide `untrusted_content` setting for their kind (`external` or `memory_write`).
+    untrusted_content: Action | None = None
 
 
 class BudgetSpec(BaseModel):
@@ -94,6 +101,26 @@ class SandboxSpec(BaseModel):
     writable: StrList | None = None
 
 
+class UntrustedContentSpec(BaseModel):
+    """What happens to calls once untrusted content is in the run's context (tool output, files, MCP, memory).
+
+    Each is `allow`, `ask` or `deny`; a stricter decision of a rule always stands.
+
+    Attributes:
+        external: calls of tools with `external` side effects (sending, posting, paying, calling other services).
+        memory_write: writes to long-term memory (`memory_save`, and the end-of-run episode: on `deny` it is not
+            saved; otherwise it is saved marked untrusted).
+        instructed: calls (with external side effects, or memory writes) carrying a value that the untrusted
+            content instructs the agent to use (the injection detector reports findings around it).
+    """
+
+    model_config = _STRICT
+
+    external: Action = 'ask'
+    memory_write: Action = 'ask'
+    instructed: Action = 'deny'
+
+
 class PolicySpec(BaseModel):
     """A whole policy file."""
 
@@ -107,4 +134,5 @@ class PolicySpec(BaseModel):
     budget: BudgetSpec | None = None
     network: NetworkSpec | None = None
     sandbox: SandboxSpec | None = None
+    untrusted_content: UntrustedContentSpec = Field(default_factory=UntrustedContentSpec)
     rules: list[RuleSpec] = Field(default_factory=list)

@@ -172,11 +172,18 @@ class RecordingMemory:
 
     async def asave(self, episode: Any) -> str:
         """Raises: whatever the wrapped store raised."""
-        self.recorder.current.saved = MemorySave(episode=stable_episode(episode.model_dump(mode='json')))
+        if not is_tool_save(episode):  # a `memory_save` call is recorded as that call's result
+            self.recorder.current.saved = MemorySave(episode=stable_episode(episode.model_dump(mode='json')))
         return str(await self.inner.asave(episode))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+
+def is_tool_save(episode: Any) -> bool:
+    """Whether `episode` is saved by the `memory_save` tool (not the end-of-run episode the recording keeps)."""
+    metadata = getattr(episode, 'metadata', None)
+    return isinstance(metadata, dict) and metadata.get('source') == 'memory_save'
 
 
 def stable_episode(data: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from .._model import ModelError
 from ._digest import canonical_json, closest, digest_of, pretty_lines, render_request, unified_diff
 from ._effects import VOLATILE_DATA_KEYS
 from ._load import full_requests, tool_specs
-from ._recording import stable_episode
+from ._recording import is_tool_save, stable_episode
 from ._schema import RecordedCall, RecordedResult, RecordedToolSpec
 from ._session import ReplaySession, rebuild_exception
 
@@ -269,7 +269,12 @@ class ReplayMemory:
 
 
 def check_saved(session: ReplaySession, episode: Any) -> None:
-    """Report an episode that differs from the recorded one (or that was not saved in the recording)."""
+    """Report an episode that differs from the recorded one (or that was not saved in the recording).
+
+    Episodes the `memory_save` tool saves are not compared here: the recording checks them as that call's result.
+    """
+    if is_tool_save(episode):
+        return
     saved = session.run.saved
     field = f'runs[{session.index}].saved'
     data = stable_episode(episode.model_dump(mode='json'))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -97,9 +98,9 @@ async def live_environment(
             if isinstance(sandboxes, SandboxProvider):
                 env.sandbox = leased = await sandboxes.aacquire()
             else:
-                env.sandbox = await asyncio.to_thread(sandboxes or _docker_sandbox, config.sandbox.image)
-            for path, text in config.sandbox.files.items():
-                await env.sandbox.awrite_file(path, text.encode('utf-8'))
+                factory = sandboxes or functools.partial(_docker_sandbox, writable=_writable(config))
+                env.sandbox = await asyncio.to_thread(factory, config.sandbox.image)
+            await _seed(env.sandbox, config.sandbox.files)
         if config.memory is not None:
             from agentcore.memory import Episode, LocalMemory
 
@@ -117,10 +118,47 @@ async def live_environment(
             await env.sandbox.aclose()
 
 
-def _docker_sandbox(image: str) -> Sandbox:
+def _docker_sandbox(image: str, writable: tuple[str, ...] | None = None) -> Sandbox:
     from agentcore.sandbox import DockerSandbox, SandboxConfig
 
-    return DockerSandbox(SandboxConfig(image=image))
+    return DockerSandbox(SandboxConfig(image=image, writable_paths=writable))
+
+
+def _writable(config: ScenarioConfig) -> tuple[str, ...] | None:
+    """The policy's `sandbox.writable` (inline policies; a policy file named by path is not read here)."""
+    sandbox = config.policy.get('sandbox') if isinstance(config.policy, dict) else None
+    entries = sandbox.get('writable') if isinstance(sandbox, dict) else None
+    if entries is None:
+        return None
+    return (entries,) if isinstance(entries, str) else tuple(entries)
+
+
+async def _seed(sandbox: Sandbox, files: dict[str, str]) -> None:
+    """Write the seed files; those outside the sandbox's writable folders go in read-only through `copy_in`.
+
+    Raises:
+        SandboxError: a file cannot be written.
+    """
+    from agentcore.sandbox._paths import normalize
+
+    config = getattr(sandbox, 'config', None)
+    readonly = {p for p in files if config is not None and not config.is_writable(normalize(p, config.workdir))}
+    for path, text in files.items():
+        if path not in readonly:
+            await sandbox.awrite_file(path, text.encode('utf-8'))
+    if readonly:
+        await asyncio.to_thread(_copy_in, sandbox, {p: files[p] for p in readonly})
+
+
+def _copy_in(sandbox: Sandbox, files: dict[str, str]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for path, text in files.items():
+            target = Path(tmp, path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding='utf-8')
+        sandbox.copy_in(tmp, '.')
 
 
 def make_agent(

@@ -43,12 +43,15 @@ class ApprovalView:
     may_have_taken_effect: bool = False
     started_at: str | None = None
     output_seen: str = ''
+    #: `ApprovalRequest.provenance_lines()`: the argument values taken from untrusted content.
+    provenance: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, request: ApprovalRequest) -> ApprovalView:
         return cls(call_id=request.call_id, tool=request.tool_name, arguments=dict(request.arguments),
                    rule=request.rule, reason=request.reason, may_have_taken_effect=request.may_have_taken_effect,
-                   started_at=request.started_at, output_seen=request.output_seen)
+                   started_at=request.started_at, output_seen=request.output_seen,
+                   provenance=tuple(request.provenance_lines()))
 
 
 def parse_arguments(text: str, tool: str, validator: Validator | None = None) -> dict[str, Any]:
@@ -88,6 +91,7 @@ class ApprovalScreen(ModalScreen['ApprovalDecision | None']):
     ApprovalScreen #arguments { height: 8; }
     ApprovalScreen #error { color: $error; height: auto; }
     ApprovalScreen #taken-effect { color: $error; height: auto; max-height: 12; }
+    ApprovalScreen #provenance { color: $warning; height: auto; max-height: 8; }
     ApprovalScreen #buttons { height: 3; }
     ApprovalScreen #buttons Button { margin-right: 1; }
     ApprovalScreen #keys { color: $text-muted; }
@@ -111,6 +115,9 @@ class ApprovalScreen(ModalScreen['ApprovalDecision | None']):
         with Vertical(id='dialog'):
             yield Static(strip_control(f'Approval needed: {req.tool}  (call {req.call_id})'), id='title', markup=False)
             yield Static(strip_control(f'rule: {req.rule or "-"}\nreason: {req.reason or "-"}'), id='why', markup=False)
+            if req.provenance:
+                yield Static(strip_control('values from untrusted content:\n' + '\n'.join(f'  {line}' for line in req.provenance)),
+                             id='provenance', markup=False)
             if req.may_have_taken_effect:
                 seen = req.output_seen.strip()[-600:] or '(none)'
                 yield Static(strip_control(f'This call may already have taken effect: it started at '

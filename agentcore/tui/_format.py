@@ -56,7 +56,10 @@ def _cost_text(ev: dict[str, Any]) -> str:
 
 
 def _run_started(ev: dict[str, Any]) -> list[Line]:
-    return [Line(f'▶ run {ev["run_id"]} · {ev.get("model", "")}', 'run'), Line(f'  task: {ev.get("task", "")}', 'dim')]
+    lines = [Line(f'▶ run {ev["run_id"]} · {ev.get("model", "")}', 'run'), Line(f'  task: {ev.get("task", "")}', 'dim')]
+    if ev.get('policy') == '<allow_all>':  # allow-all is a choice someone made: keep it in sight
+        lines.append(Line('  policy: Policy.allow_all(): every tool call is allowed', 'approval'))
+    return lines
 
 
 def _turn_finished(ev: dict[str, Any]) -> list[Line]:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from agentcore import Agent
+from agentcore.policy import Policy
 from agentcore.testing import ScriptedModel
 from agentcore.tools import tool
 
@@ -38,7 +39,7 @@ def main() -> None:
     mode, run_id = sys.argv[1], sys.argv[2]
     turns = [{'tool_calls': [{'name': 'record', 'arguments': {'n': i}}]} for i in (1, 2, 3)] + ['all recorded']
     model = ScriptedModel(turns)
-    agent = Agent(model=model, tools=[record])
+    agent = Agent(model=model, tools=[record], policy=Policy.allow_all())
     if mode == 'run':
         result = agent.run('record three steps', run_id=run_id)
     elif mode == 'resume':

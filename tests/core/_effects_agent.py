@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from agentcore import Agent
+from agentcore.policy import Policy
 from agentcore.testing import ScriptedModel
 from agentcore.tools import ToolContext, tool
 
@@ -66,7 +67,7 @@ def _agent() -> tuple[Agent, ScriptedModel]:
         {'tool_calls': [{'id': 'call-charge', 'name': 'charge', 'arguments': {'n': 5}}]},
         'sent and charged',
     ])
-    return Agent(model=model, tools=[send, charge]), model
+    return Agent(model=model, tools=[send, charge], policy=Policy.allow_all()), model
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from agentcore.testing import ScriptedModel
 from agentcore.tools import ToolResult, tool
 
 
-@tool
+@tool(side_effects='none')
 def echo(text: Any) -> str:
     """Echo the text back.
 
@@ -23,19 +23,19 @@ def echo(text: Any) -> str:
     return f'got {json.dumps(text, ensure_ascii=False)[:100]}'
 
 
-@tool
+@tool(side_effects='none')
 def surrogates() -> str:
     """Output with a lone surrogate and a NUL byte."""
     return 'before \ud800 middle \x00 after \udcff end'
 
 
-@tool
+@tool(side_effects='none')
 def flood() -> str:
     """50 MB of output."""
     return 'x' * 50_000_000
 
 
-@tool
+@tool(side_effects='none')
 def deep_data() -> ToolResult:
     """A result whose data is nested 5,000 deep and holds bad text."""
     data: Any = 'bottom'

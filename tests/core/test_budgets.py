@@ -11,13 +11,13 @@ from agentcore.testing import ScriptedModel
 from agentcore.tools import tool
 
 
-@tool
+@tool(side_effects='none')
 def noop() -> str:
     """Do nothing."""
     return 'ok'
 
 
-@tool
+@tool(side_effects='none')
 async def slow() -> str:
     """Sleep a while."""
     await asyncio.sleep(5)

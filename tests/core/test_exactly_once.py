@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from agentcore import Agent
-from agentcore.policy import ApprovalRequest, CLIApprover
+from agentcore.policy import ApprovalRequest, CLIApprover, Policy
 from agentcore.testing import ScriptedModel
 from agentcore.tools import ToolContext, tool
 
@@ -101,7 +101,8 @@ async def test_a_call_sees_the_same_key_on_every_attempt_of_a_run() -> None:
 
     model = ScriptedModel([{'tool_calls': [{'id': 'a', 'name': 'send', 'arguments': {'n': 1}}]},
                            {'tool_calls': [{'id': 'b', 'name': 'send', 'arguments': {'n': 2}}]}, 'done'])
-    result = await Agent(model=model, tools=[send], checkpointer='memory').arun('send twice', run_id='run-k')
+    result = await Agent(model=model, tools=[send], checkpointer='memory',
+                         policy=Policy.allow_all()).arun('send twice', run_id='run-k')
     assert result.status == 'completed'
     assert seen == [ToolContext(run_id='run-k', call_id='a').idempotency_key,
                     ToolContext(run_id='run-k', call_id='b').idempotency_key]
@@ -207,7 +208,7 @@ async def test_the_output_of_a_running_call_is_kept_in_the_ledger_while_it_runs(
         return 'worked'
 
     agent = Agent(model=ScriptedModel([{'tool_calls': [{'name': 'work', 'arguments': {}}]}, 'done']), tools=[work],
-                  checkpointer='memory')
+                  checkpointer='memory', policy=Policy.allow_all())
     result = await agent.arun('work')
     assert result.status == 'completed'
     tail = checked['tail']

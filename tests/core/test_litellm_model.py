@@ -32,7 +32,7 @@ async def test_tool_call_round_trip_through_openai_compatible_server() -> None:
         httpx.Response(200, json=_completion({'role': 'assistant', 'content': 'HI'})),
     ])
 
-    @tool
+    @tool(side_effects='none')
     def shout(text: str) -> str:
         """Upper-case text.
 

@@ -35,7 +35,7 @@ def peek(x: int) -> str:
     return f'saw {x}'
 
 
-@tool(side_effects='external')
+@tool(side_effects='sandbox')
 def fix(x: int) -> str:
     """Change something in the world.
 

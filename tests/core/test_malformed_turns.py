@@ -51,7 +51,7 @@ def test_tool_call_written_as_text_is_reported_to_the_model() -> None:
 
 
 def test_a_raising_tool_never_crashes_the_run() -> None:
-    @tool
+    @tool(side_effects='none')
     def explode() -> str:
         """Always fails."""
         raise RuntimeError('kaboom')

@@ -38,7 +38,7 @@ URL = f'{API_BASE}/chat/completions'
 pytestmark = pytest.mark.usefixtures('allow_model_requests')  # the server is faked by respx
 
 
-@tool
+@tool(side_effects='none')
 def note(text: str) -> str:
     """Keep a note.
 

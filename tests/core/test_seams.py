@@ -70,12 +70,16 @@ def _agent(turns: list[ScriptedTurn], **kwargs: object) -> Agent:
                  **kwargs)  # type: ignore[arg-type]
 
 
-def test_policy_none_is_policy_allow_all() -> None:
+def test_policy_none_is_the_default_policy_and_allow_all_is_explicit() -> None:
     default = _agent([]).policy
     explicit = Policy.allow_all()
-    for tool, side_effects in (('shell', 'external'), ('write_file', 'sandbox'), ('mcp__x__y', 'external')):
-        assert default.evaluate(tool, {}, side_effects=side_effects).action == 'allow'
+    assert default.source == '<default>' and explicit.source == '<allow_all>'
+    expected = {('read_file', 'none'): 'allow', ('write_file', 'sandbox'): 'allow', ('post', 'external'): 'ask',
+                ('mcp__x__y', 'none'): 'deny'}
+    for (tool, side_effects), action in expected.items():
+        assert default.evaluate(tool, {}, side_effects=side_effects).action == action
         assert explicit.evaluate(tool, {}, side_effects=side_effects).action == 'allow'
+    assert default.evaluate('memory_save', {}, side_effects='external', untrusted=['tool:x#1']).action == 'ask'
     for host in ('example.org', 'pypi.org', '127.0.0.1'):
         assert default.allows_domain(host) is explicit.allows_domain(host) is False
     assert default.budget is explicit.budget is None

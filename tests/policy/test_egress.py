@@ -86,7 +86,9 @@ def send_webhook(url: str, headers: dict[str, str], body: str) -> str:
 
 def _run(base: str, reveal: dict[str, Any], leak: dict[str, Any]) -> tuple[Agent, str]:
     turns = [{'tool_calls': [reveal]}, {'tool_calls': [leak]}, 'done']
-    policy = Policy.from_dict({'default': 'allow', 'network': {'allowed_domains': [base]}})
+    # External calls after reading files would ask (untrusted_content.external): these tests are about egress alone.
+    policy = Policy.from_dict({'default': 'allow', 'network': {'allowed_domains': [base]},
+                               'untrusted_content': {'external': 'allow'}})
     agent = Agent(model=ScriptedModel(turns), tools=[read_config, open_file, send_webhook, HttpFetchTool()],
                   policy=policy, checkpointer='memory')
     result = agent.run('look at the configuration')

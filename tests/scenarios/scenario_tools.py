@@ -8,7 +8,7 @@ from agentcore.tools import ToolError, tool
 FACTS: dict[str, str] = {'answer': '42', 'colour': 'teal'}
 
 
-@tool
+@tool(side_effects='none')
 def lookup(key: str) -> str:
     """Look a fact up by name.
 

@@ -36,6 +36,8 @@ def test_shipped_scenario_passes_in_replay_mode(path: Path) -> None:
     assert [r.status for r in result.runs] == [r.result.status for r in load_scenario(path).runs]
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(1200)  # about 4 s a pass over the 30-odd shipped scenarios, on a loaded 2-core machine too
 def test_replaying_the_folder_100_times_gives_identical_results() -> None:
     async def hundred() -> list[list[str]]:
         out = []

@@ -53,7 +53,7 @@ class Gate:
         self.opened = asyncio.Event()
         self.entered = asyncio.Event()
 
-        @tool
+        @tool(side_effects='none')
         async def wait_here(label: str) -> str:
             """Wait until the test lets the call finish.
 
@@ -67,7 +67,7 @@ class Gate:
         self.tool = wait_here
 
 
-@tool
+@tool(side_effects='none')
 def big_output(lines: int) -> str:
     """Print many numbered lines.
 

@@ -89,3 +89,25 @@ async def test_abort_stops_the_run(tmp_path: Path) -> None:
         assert '✓ approval abort write_note' in app.timeline.text
         assert 'never reached' not in app.conversation.text
         assert app.status.state == 'denied'
+
+
+async def test_the_dialog_shows_which_values_did_not_come_from_the_user(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from agentcore.policy import ApprovalRequest, ArgumentProvenance
+    from agentcore.tui import ApprovalView
+
+    request = ApprovalRequest(
+        call_id='c2', tool_name='write_note', arguments={'path': 'notes.txt', 'text': 'hi'}, args_hash='h',
+        rule='untrusted_content.external', reason='untrusted content is in the context',
+        provenance=(ArgumentProvenance(argument='path', trust='trusted', sources=('user',)),
+                    ArgumentProvenance(argument='text', trust='untrusted', sources=('file:page.md#c1',),
+                                       parts=('value',))))
+    view = ApprovalView.of(request)
+    assert view.provenance == ('text: untrusted (value only in file:page.md#c1)',)
+    app = make_app(new_store(tmp_path), ['ok'])
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ApprovalScreen(view))
+        await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen))
+        shown = str(app.screen.query_one('#provenance', Static).render())
+        assert 'values from untrusted content' in shown and 'text: untrusted (value only in file:page.md#c1)' in shown
