@@ -137,5 +137,7 @@ class MemorySaveTool(FunctionTool):
             )
         saved_id = await memory.asave(episode)
         return ToolResult(
-            content=f'saved memory {saved_id}', data={'id': saved_id, 'episode': episode.model_dump(mode='json')}
+            # Without `created_at`: the same call saves the same data (recordings compare it).
+            content=f'saved memory {saved_id}',
+            data={'id': saved_id, 'episode': episode.model_dump(mode='json', exclude={'created_at'})},
         )
