@@ -14,7 +14,7 @@ from agentcore.testing import ScriptedModel
 from agentcore.tools import tool
 
 
-@tool
+@tool(side_effects='none')
 def echo(text: str) -> str:
     """Echo text back.
 

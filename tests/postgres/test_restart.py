@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from agentcore import Agent, Budget
 from agentcore.audit import AuditLog
+from agentcore.policy import Policy
 from agentcore.testing import ScriptedModel
 from agentcore.tools import tool
 
@@ -83,7 +84,7 @@ def test_restart_mid_run(own_cluster: Cluster, tmp_path: Path, where: str, mode:
                    {'tool_calls': [{'name': 'record', 'arguments': {'n': 2}}]},
                    'recorded both'])
     agent = Agent(model=model, tools=[record], store=own_cluster.store_url, checkpointer=own_cluster.url,
-                  budget=Budget(max_steps=10))
+                  budget=Budget(max_steps=10), policy=Policy.allow_all())
     watch = _Watch(outage)
     logging.getLogger('agentcore.postgres').addHandler(watch)
     try:
