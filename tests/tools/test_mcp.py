@@ -146,8 +146,12 @@ def _turn(*calls: dict[str, Any]) -> dict[str, Any]:
 
 
 def _agent(turns: list[Any], tools: list[Any], **options: Any) -> Any:
+    """An agent for the session tests: it allows every call unless `policy=` says otherwise."""
     from agentcore import Agent
+    from agentcore.policy import Policy
     from agentcore.testing import ScriptedModel
+
+    options.setdefault('policy', Policy.allow_all())
 
     return Agent(model=ScriptedModel(turns), tools=[*tools, server_processes], checkpointer='memory',
                  store='sqlite://', guardrails=[], **options)
@@ -191,7 +195,7 @@ async def test_a_run_keeps_one_session_and_one_process_per_server(demo_tools: li
 async def test_the_sessions_close_when_a_run_pauses_and_resume_opens_new_ones(demo_tools: list[MCPTool]) -> None:
     from agentcore.policy import Approve, Policy
 
-    policy = Policy.from_dict({'default': 'allow', 'rules': [
+    policy = Policy.from_dict({'default': 'allow', 'untrusted_content': {'external': 'allow'}, 'rules': [
         {'tool': 'mcp__demo__count', 'action': 'allow'}, {'tool': 'mcp__demo__add', 'action': 'ask'},
     ]})  # fmt: skip
     add = {'name': 'mcp__demo__add', 'arguments': {'a': 2, 'b': 3}}

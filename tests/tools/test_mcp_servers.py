@@ -44,6 +44,7 @@ default: allow
 rules:
   - tool: 'mcp__time__get_*'
     action: allow
+    untrusted_content: allow
   - tool: mcp__time__convert_time
     action: ask
     reason: conversions need a human
@@ -187,6 +188,7 @@ def test_a_server_whose_command_is_missing_exits_2(cli: Cli, work: Path) -> None
 @needs_fs
 async def test_the_filesystem_server_runs_as_one_process_per_run(tmp_path: Path) -> None:
     from agentcore import Agent
+    from agentcore.policy import Policy
     from agentcore.testing import ScriptedModel
     from agentcore.tools import load_mcp_tools
 
@@ -204,7 +206,7 @@ async def test_the_filesystem_server_runs_as_one_process_per_run(tmp_path: Path)
         'done',
     ])  # fmt: skip
     agent = Agent(model=model, tools=[*tools, server_processes], checkpointer='memory', store='sqlite://',
-                  guardrails=[])
+                  guardrails=[], policy=Policy.allow_all())
     result = await agent.arun('write a note, then read it')
     assert result.status == 'completed'
     outputs = [m.content for m in model.requests[-1].messages if m.role == 'tool']
