@@ -3,7 +3,7 @@
 Two interchangeable `MemoryStore` backends: `WeaviateMemory` (Weaviate server, cloud or embedded; multi-tenant,
 hybrid search) and `LocalMemory` (one SQLite file, in-process hybrid search). `open_memory()` picks one.
 
-Importing this package is cheap: weaviate, sqlmodel and numpy load only when a backend is used.
+Importing this package is cheap: weaviate, SQLAlchemy and numpy load only when a backend is used.
 """
 
 from __future__ import annotations

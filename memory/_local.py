@@ -1,4 +1,4 @@
-"""`LocalMemory`: episodes in one SQLite file (sqlmodel), searched by an in-memory numpy + BM25 index."""
+"""`LocalMemory`: episodes in one SQLite file (SQLAlchemy Core), searched by an in-memory numpy + BM25 index."""
 
 from __future__ import annotations
 
@@ -19,15 +19,13 @@ from ._episode import Episode, EpisodeFilter, MemoryHit
 from ._errors import MemoryBackendError, MemoryUnavailableError
 from ._hash_embedder import HashEmbedder
 from ._local_index import IndexedDoc, LocalIndex, from_us, to_us
-from ._local_schema import EpisodeRow, MetaRow, TagRow, migrate
+from ._local_schema import EPISODES, META, TAGS, migrate
 from ._protocol import Embedder
 
 __all__ = ['LocalMemory']
 
 T = TypeVar('T')
-_E = EpisodeRow.__table__  # type: ignore[attr-defined]
-_T = TagRow.__table__  # type: ignore[attr-defined]
-_M = MetaRow.__table__  # type: ignore[attr-defined]
+_E, _T, _M = EPISODES, TAGS, META
 
 
 class LocalMemory(StoreBase):

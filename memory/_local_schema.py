@@ -1,64 +1,58 @@
-"""SQLite tables of `LocalMemory` (through sqlmodel) and their additive migration."""
+"""SQLite tables of `LocalMemory` (SQLAlchemy Core: no ORM models to build at import) and their additive migration."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import registry
-from sqlmodel import Field, SQLModel
 
 from ._errors import SchemaMigrationError
 
-__all__ = ['SCHEMA_VERSION', 'EpisodeRow', 'MetaRow', 'TagRow', 'migrate']
+__all__ = ['EPISODES', 'META', 'SCHEMA_VERSION', 'TAGS', 'migrate']
 
 #: Bumped whenever a column is added; older files are upgraded in place by `migrate`.
 SCHEMA_VERSION = 3
 
+#: Own metadata, so these tables never mix with other tables of the process.
+_METADATA = sa.MetaData()
 
-class _MemoryModel(SQLModel, registry=registry()):
-    """Own registry, so these tables never mix with other sqlmodel tables of the process."""
+
+def _text(name: str, *, primary_key: bool = False, index: bool = False, nullable: bool = False,
+          default: str | None = None, server_default: str | None = None) -> sa.Column[str]:
+    return sa.Column(name, sa.String(), primary_key=primary_key, index=index, nullable=nullable, default=default,
+                     server_default=server_default)
 
 
-class EpisodeRow(_MemoryModel, table=True):
-    """One episode; the primary key is (namespace, id) like a Weaviate tenant-scoped object."""
-
-    __tablename__ = 'memory_episodes'
-
-    namespace: str = Field(primary_key=True)
-    id: str = Field(primary_key=True)
-    run_id: str | None = Field(default=None, index=True)
-    task: str
-    plan_summary: str = ''
-    steps_digest: str = ''
-    outcome: str = Field(index=True)
-    lessons_json: str = '[]'
-    tags_json: str = '[]'
-    created_us: int = Field(index=True)
-    vector: bytes
+#: One episode; the primary key is (namespace, id) like a Weaviate tenant-scoped object.
+EPISODES = sa.Table(
+    'memory_episodes', _METADATA,
+    _text('namespace', primary_key=True),
+    _text('id', primary_key=True),
+    _text('run_id', index=True, nullable=True),
+    _text('task'),
+    _text('plan_summary', default=''),
+    _text('steps_digest', default=''),
+    _text('outcome', index=True),
+    _text('lessons_json', default='[]'),
+    _text('tags_json', default='[]'),
+    sa.Column('created_us', sa.Integer(), nullable=False, index=True),
+    sa.Column('vector', sa.LargeBinary(), nullable=False),
     # Added in schema version 2.
-    metadata_json: str = Field(default='{}', sa_column_kwargs={'server_default': '{}'})
+    _text('metadata_json', default='{}', server_default='{}'),
     # Added in schema version 3: older episodes read as trusted, with no provenance.
-    trusted: bool = Field(default=True, sa_column_kwargs={'server_default': '1'})
-    provenance_json: str = Field(default='[]', sa_column_kwargs={'server_default': '[]'})
+    sa.Column('trusted', sa.Boolean(), nullable=False, default=True, server_default='1'),
+    _text('provenance_json', default='[]', server_default='[]'),
+)  # fmt: skip
 
+#: Tag membership, for SQL filtering in `list`.
+TAGS = sa.Table(
+    'memory_episode_tags', _METADATA,
+    _text('namespace', primary_key=True),
+    _text('episode_id', primary_key=True),
+    _text('tag', primary_key=True, index=True),
+)  # fmt: skip
 
-class TagRow(_MemoryModel, table=True):
-    """Tag membership, for SQL filtering in `list`."""
-
-    __tablename__ = 'memory_episode_tags'
-
-    namespace: str = Field(primary_key=True)
-    episode_id: str = Field(primary_key=True)
-    tag: str = Field(primary_key=True, index=True)
-
-
-class MetaRow(_MemoryModel, table=True):
-    """Key/value facts about the file: schema version, embedder name and dimension."""
-
-    __tablename__ = 'memory_meta'
-
-    key: str = Field(primary_key=True)
-    value: str
+#: Key/value facts about the file: schema version, embedder name and dimension.
+META = sa.Table('memory_meta', _METADATA, _text('key', primary_key=True), _text('value'))
 
 
 def migrate(conn: sa.Connection) -> None:
@@ -67,10 +61,8 @@ def migrate(conn: sa.Connection) -> None:
     Raises:
         SchemaMigrationError: The file was written by a newer agentcore (higher schema version).
     """
-    metadata = _MemoryModel.metadata
-    metadata.create_all(conn)
-    meta = MetaRow.__table__  # type: ignore[attr-defined]
-    version_row = conn.execute(sa.select(meta.c.value).where(meta.c.key == 'schema_version')).scalar()
+    _METADATA.create_all(conn)
+    version_row = conn.execute(sa.select(META.c.value).where(META.c.key == 'schema_version')).scalar()
     stored = int(version_row) if version_row is not None else SCHEMA_VERSION
     if stored > SCHEMA_VERSION:
         raise SchemaMigrationError(
@@ -78,7 +70,7 @@ def migrate(conn: sa.Connection) -> None:
             hint='upgrade agentcore, or point AGENTCORE_HOME elsewhere',
         )
     inspector = sa.inspect(conn)
-    for table in metadata.sorted_tables:
+    for table in _METADATA.sorted_tables:
         present = {c['name'] for c in inspector.get_columns(table.name)}
         for column in table.columns:
             if column.name in present:
@@ -87,5 +79,5 @@ def migrate(conn: sa.Connection) -> None:
                 raise SchemaMigrationError(f'cannot add required column {table.name}.{column.name} to an old file')
             ddl = sa.schema.CreateColumn(column).compile(dialect=conn.dialect)
             conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {ddl}')
-    upsert = sqlite_insert(MetaRow).values(key='schema_version', value=str(SCHEMA_VERSION))
+    upsert = sqlite_insert(META).values(key='schema_version', value=str(SCHEMA_VERSION))
     conn.execute(upsert.on_conflict_do_update(index_elements=['key'], set_={'value': str(SCHEMA_VERSION)}))

@@ -120,3 +120,46 @@ def test_in_memory_database() -> None:
         assert store.describe() == {'backend': 'local', 'path': ':memory:', 'embedder': 'hash-ngram-v1',
                                     'dimension': 256}  # fmt: skip
         assert store.search('ephemeral')[0].episode.task == 'ephemeral'
+
+
+#: What sqlmodel's table classes created (schema version 3): the Core tables must create the very same file.
+_SCHEMA_V3 = [
+    ('index', 'ix_memory_episode_tags_tag', 'CREATE INDEX ix_memory_episode_tags_tag ON memory_episode_tags (tag)'),
+    ('index', 'ix_memory_episodes_created_us',
+     'CREATE INDEX ix_memory_episodes_created_us ON memory_episodes (created_us)'),
+    ('index', 'ix_memory_episodes_outcome', 'CREATE INDEX ix_memory_episodes_outcome ON memory_episodes (outcome)'),
+    ('index', 'ix_memory_episodes_run_id', 'CREATE INDEX ix_memory_episodes_run_id ON memory_episodes (run_id)'),
+    ('table', 'memory_episode_tags', 'CREATE TABLE memory_episode_tags (\n\tnamespace VARCHAR NOT NULL, \n\t'
+     'episode_id VARCHAR NOT NULL, \n\ttag VARCHAR NOT NULL, \n\tPRIMARY KEY (namespace, episode_id, tag)\n)'),
+    ('table', 'memory_episodes', 'CREATE TABLE memory_episodes (\n\tnamespace VARCHAR NOT NULL, \n\tid VARCHAR NOT '
+     'NULL, \n\trun_id VARCHAR, \n\ttask VARCHAR NOT NULL, \n\tplan_summary VARCHAR NOT NULL, \n\tsteps_digest '
+     'VARCHAR NOT NULL, \n\toutcome VARCHAR NOT NULL, \n\tlessons_json VARCHAR NOT NULL, \n\ttags_json VARCHAR '
+     'NOT NULL, \n\tcreated_us INTEGER NOT NULL, \n\tvector BLOB NOT NULL, \n\tmetadata_json VARCHAR DEFAULT '
+     "'{}' NOT NULL, \n\ttrusted BOOLEAN DEFAULT '1' NOT NULL, \n\tprovenance_json VARCHAR DEFAULT '[]' NOT NULL, "
+     '\n\tPRIMARY KEY (namespace, id)\n)'),
+    ('table', 'memory_meta',
+     'CREATE TABLE memory_meta (\n\t"key" VARCHAR NOT NULL, \n\tvalue VARCHAR NOT NULL, \n\tPRIMARY KEY ("key")\n)'),
+    ('index', 'sqlite_autoindex_memory_episode_tags_1', None),
+    ('index', 'sqlite_autoindex_memory_episodes_1', None),
+    ('index', 'sqlite_autoindex_memory_meta_1', None),
+]
+
+
+def test_a_new_file_has_the_version_3_schema(tmp_path: Path) -> None:
+    path = tmp_path / 'fresh.sqlite3'
+    LocalMemory(path).close()
+    with sqlite3.connect(path) as db:
+        assert db.execute('SELECT type, name, sql FROM sqlite_master ORDER BY name').fetchall() == _SCHEMA_V3
+        assert dict(db.execute('SELECT key, value FROM memory_meta').fetchall()) == {
+            'schema_version': '3', 'embedder': 'hash-ngram-v1', 'dimension': '256'}
+
+
+def test_vectors_are_stored_as_float32_bytes(tmp_path: Path) -> None:
+    path = tmp_path / 'vectors.sqlite3'
+    episode = Episode(task='a vector to store', outcome='completed')
+    with LocalMemory(path) as store:
+        store.save(episode)
+    with sqlite3.connect(path) as db:
+        (blob,) = db.execute('SELECT vector FROM memory_episodes').fetchone()
+    assert blob == np.asarray(HashEmbedder().embed([episode.text()])[0], dtype=np.float32).tobytes()
+
