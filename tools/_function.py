@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import threading
 import typing
 from collections.abc import Awaitable, Callable
 from typing import Any, overload
@@ -22,6 +23,10 @@ from ._validation import validate_with_model
 
 #: Parameters LangChain reserves for its own callbacks; never part of the schema.
 _LANGCHAIN_ARGS = ('run_manager', 'callbacks')
+
+#: What `FunctionTool._build_schema` sets; a built-in tool builds them on first use, under the lock.
+_SCHEMA_ATTRS = frozenset({'args_schema', '_lc_tool', '_parameters'})
+_SCHEMA_LOCK = threading.Lock()
 
 
 def _context_param(func: Callable[..., Any]) -> str | None:
@@ -71,15 +76,11 @@ class FunctionTool(Tool):
         max_chars: int = DEFAULT_MAX_CHARS,
         idempotent: bool = False,
     ) -> None:
-        """Build the tool and its schema.
+        """Build the tool and its schema (a built-in tool, `source='builtin'`, builds its schema on first use).
 
         Raises:
             TypeError: the function takes `*args` or `**kwargs`, or a parameter's type has no JSON schema.
         """
-        from langchain_core.tools import StructuredTool
-        from langchain_core.tools.base import create_schema_from_function
-        from langchain_core.utils.function_calling import convert_to_openai_tool
-
         params = inspect.signature(func).parameters.values()
         if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
             raise TypeError(f'tool function {func.__name__!r} must take named parameters only, not *args/**kwargs')
@@ -91,25 +92,66 @@ class FunctionTool(Tool):
         self.max_chars = max_chars
         self._ctx_param = _context_param(func)
         self._is_async = inspect.iscoroutinefunction(func)
-        hidden = [*_LANGCHAIN_ARGS, *([self._ctx_param] if self._ctx_param else [])]
-        schema = create_schema_from_function(self.name, func, filter_args=hidden, parse_docstring=True)
-        if not issubclass(schema, BaseModel):
-            raise TypeError(f'tool function {func.__name__!r} uses pydantic v1 types; use pydantic v2 ones')
-        self.args_schema: type[BaseModel] = schema
-        if description is None:  # the docstring's summary, its line breaks unwrapped
-            description = ' '.join((self.args_schema.__dict__.get('__doc__') or '').split())
-        self.description = description
-        self._lc_tool = StructuredTool.from_function(
-            func=None if self._is_async else func,
-            coroutine=func if self._is_async else None,
-            name=self.name,
-            description=description,
-            args_schema=self.args_schema,
-        )
-        try:
-            self._parameters: dict[str, Any] = convert_to_openai_tool(self._lc_tool)['function']['parameters']
-        except Exception as exc:
-            raise TypeError(f'tool {self.name!r}: cannot build a JSON schema for its parameters: {exc}') from exc
+        self._description = description
+        # A CLI run constructs every built-in to pick the ones it was asked for: their schemas (about 20 ms each)
+        # wait until a run offers or calls them. Their functions are agentcore's own, so they always build.
+        if source != 'builtin':
+            self._build_schema()
+
+    def _build_schema(self) -> None:
+        """Set `args_schema`, the LangChain tool, the JSON schema of the parameters and the default description.
+
+        Raises:
+            TypeError: a parameter's type has no JSON schema.
+        """
+        from langchain_core.tools import StructuredTool
+        from langchain_core.tools.base import create_schema_from_function
+        from langchain_core.utils.function_calling import convert_to_openai_tool
+
+        with _SCHEMA_LOCK:
+            if '_parameters' in self.__dict__:
+                return
+            func = self.func
+            hidden = [*_LANGCHAIN_ARGS, *([self._ctx_param] if self._ctx_param else [])]
+            schema = create_schema_from_function(self.name, func, filter_args=hidden, parse_docstring=True)
+            if not issubclass(schema, BaseModel):
+                raise TypeError(f'tool function {func.__name__!r} uses pydantic v1 types; use pydantic v2 ones')
+            description = self._description
+            if description is None:  # the docstring's summary, its line breaks unwrapped
+                description = ' '.join((schema.__dict__.get('__doc__') or '').split())
+            lc_tool = StructuredTool.from_function(
+                func=None if self._is_async else func,
+                coroutine=func if self._is_async else None,
+                name=self.name,
+                description=description,
+                args_schema=schema,
+            )
+            try:
+                parameters: dict[str, Any] = convert_to_openai_tool(lc_tool)['function']['parameters']
+            except Exception as exc:
+                raise TypeError(f'tool {self.name!r}: cannot build a JSON schema for its parameters: {exc}') from exc
+            self.args_schema: type[BaseModel] = schema
+            self._description = description
+            self._lc_tool = lc_tool
+            self._parameters = parameters
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when an attribute is missing: a built-in tool's schema, not built yet.
+        if name in _SCHEMA_ATTRS and 'func' in self.__dict__:
+            self._build_schema()
+            return self.__dict__[name]
+        raise AttributeError(f'{type(self).__name__!r} object has no attribute {name!r}')
+
+    @property
+    def description(self) -> str:
+        """The tool's description: as given, or the function's docstring summary."""
+        if self._description is None:
+            self._build_schema()
+        return self._description or ''
+
+    @description.setter
+    def description(self, value: str) -> None:
+        self._description = value
 
     @property
     def parameters(self) -> dict[str, Any]:

@@ -18,8 +18,11 @@ from agentcore.tools import (
     ToolError,
     ToolResult,
     as_tool,
+    builtin_tools,
+    host_tools,
     tool,
 )
+from agentcore.tools._files import ReadFileTool
 
 CTX = ToolContext(run_id='run-1', call_id='call-1')
 
@@ -209,6 +212,39 @@ def test_star_args_are_refused() -> None:
 
     with pytest.raises(TypeError, match='named parameters only'):
         tool(f)
+
+
+class _Opaque:
+    """A class pydantic has no schema for."""
+
+
+def test_a_type_without_a_schema_is_refused_at_decoration() -> None:
+    def f(thing: _Opaque, ctx: ToolContext) -> str:
+        """Nope."""
+        return ''
+
+    with pytest.raises(TypeError):
+        tool(f)
+
+
+def test_builtin_tools_build_their_schema_on_first_use_as_an_eager_build_would() -> None:
+    """A built-in's schema waits for its first use (a CLI run builds all to pick some) and is then the eager one."""
+    for builtin in [*builtin_tools(), *host_tools()]:
+        assert isinstance(builtin, FunctionTool)
+        if builtin.name in ('python', 'shell'):  # their constructor adds bounds to the schema: built at once
+            assert '_parameters' in vars(builtin)
+            continue
+        assert not {'_parameters', 'args_schema', '_lc_tool'} & set(vars(builtin)), builtin.name
+        eager = FunctionTool(builtin.func, name=builtin.name, side_effects=builtin.side_effects)
+        assert builtin.description == eager.description and builtin.description, builtin.name
+        assert builtin.parameters == eager.parameters, builtin.name
+        assert builtin.args_schema.model_json_schema() == eager.args_schema.model_json_schema()
+    lazy = ReadFileTool()
+    with pytest.raises(ToolArgumentsError, match='path'):
+        lazy.validate_arguments({})
+    assert lazy.spec().to_openai()['function']['parameters']['required'] == ['path']
+    with pytest.raises(AttributeError, match="'ReadFileTool' object has no attribute 'nope'"):
+        lazy.nope  # noqa: B018
 
 
 @lc_tool(parse_docstring=True)
