@@ -383,6 +383,13 @@ INTENT_RULES: tuple[Rule, ...] = (
         word_start=False,
     ),
     Rule(
+        'role_marker',
+        ('##',),
+        r'#*[(\[]\s*(?:system|system_message|system\s+message|admin|developer)\s*[)\]]',
+        'a role header glued to hashes inside a line (`###(system_message)`), posing as a system message',
+        word_start=False,
+    ),
+    Rule(
         'tool_call',
         ('use the tool', 'call the tool', 'invoke the tool', 'call the function', 'use the function',
          'with the following arguments', 'with these arguments', 'with the arguments', 'with the parameters'),

@@ -1,4 +1,7 @@
-"""`scan_view`: the text an injection scan reads (NFKC, invisibles removed, homoglyphs folded, hidden parts exposed).
+r"""`scan_view`: the text an injection scan reads (NFKC, invisibles removed, homoglyphs folded, hidden parts exposed).
+
+Escaped line breaks (`\\n` written as two characters, as in `repr` or JSON output) read as line breaks, and an
+underscore that glues a capitalised word to the previous one as a space.
 
 The view is only ever scanned: what the model sees is unchanged unless a guardrail quarantines it. Limits: at most
 `MAX_DECODED` hidden parts and as many encoded runs (one level deep, not recursively) per text, each of at most
@@ -68,6 +71,12 @@ _MD_COMMENT = re.compile(r'^[ \t]*\[(?://|comment|_|#)?[^\]\n]{0,20}\]:\s*(?:#|<
 # Long base64 (standard or URL-safe) runs; a run of hex digits only is decoded as hex (spaced hex is not decoded).
 _B64 = re.compile(rf'(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{{{_MIN_B64},}}={{0,2}}')
 _HEX_RUN = re.compile(rf'(?:[0-9A-Fa-f]{{2}}){{{_MIN_HEX // 2},}}')
+# Escaped line breaks and tabs as `repr` and JSON write them (`\n` as two characters): "...\nIgnore" must read as
+# a line starting "Ignore". Replaced by same-length white space, so offsets do not move.
+_ESCAPED_BREAK = re.compile(r'\\[nrt]')
+# An underscore gluing a capitalised word to the one before (`External_Ignore your...`, a name built from text) reads
+# as a space; snake_case identifiers (`ignore_previous`) stay one word.
+_GLUED = re.compile(r'(?<=[A-Za-z0-9])_(?=[A-Z][a-z])')
 _PRINTABLE_SHARE = 0.9
 
 
@@ -211,9 +220,18 @@ def _encoded_parts(text: str) -> Iterator[tuple[str, str, tuple[int, int]]]:
             yield decoded, kind, m.span()
 
 
+def _unescape_breaks(text: str) -> str:
+    r"""`text` with each escaped line break (`\\n`, `\\r`) as a space and a newline, each `\\t` as two spaces."""
+    return _ESCAPED_BREAK.sub(lambda m: '  ' if m.group() == '\\t' else ' \n', text)
+
+
 def scan_view(text: str) -> ScanView:
     """The view of `text` an injection scan reads. Never raises."""
     main, mapping = (text, None) if text.isascii() else _normalise_chars(text)
+    if '\\' in main:
+        main = _unescape_breaks(main)
+    if '_' in main:
+        main = _GLUED.sub(' ', main)
     view = ScanView(main, changed=main != text, _map=mapping, main_len=len(main))
     parts = [main]
     pos = len(main)
