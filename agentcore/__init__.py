@@ -20,17 +20,23 @@ os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
 if TYPE_CHECKING:
     from ._agent import Agent, RunError, RunResult
     from ._budget import Budget
+    from ._context import ContextPolicy, ContextSelection, ContextWindow
+    from ._context_drop import DropOldToolOutputs
+    from ._context_recent import KeepRecent
+    from ._context_summary import Summarise
     from ._cost import ModelPrice
     from ._errors import AgentcoreError
     from ._events import (
         ApprovalRequested,
         ApprovalResolved,
+        ContextTrimmed,
         GuardrailFlagged,
         MemoryRecalled,
         MemorySaved,
         ModelTokenDelta,
         ModelTurnFinished,
         ModelTurnStarted,
+        OutputValidated,
         PolicyDecided,
         RunEvent,
         RunFinished,
@@ -56,6 +62,7 @@ if TYPE_CHECKING:
         ToolChoiceError,
     )
     from ._model_settings import ModelProfile, ModelSettings
+    from ._output_type import OutputSchema, OutputSchemaError, OutputValidationError
     from ._settings import ConfigError, Settings, load_settings
     from ._workspace import WorkspaceLostError
 
@@ -74,6 +81,17 @@ _EXPORTS: dict[str, str] = {
     'Agent': '._agent',
     'RunResult': '._agent',
     'Budget': '._budget',
+    'ContextPolicy': '._context',
+    'ContextSelection': '._context',
+    'ContextWindow': '._context',
+    'DropOldToolOutputs': '._context_drop',
+    'KeepRecent': '._context_recent',
+    'Summarise': '._context_summary',
+    'OutputSchema': '._output_type',
+    'OutputSchemaError': '._output_type',
+    'OutputValidationError': '._output_type',
+    'OutputValidated': '._events',
+    'ContextTrimmed': '._events',
     'ModelPrice': '._cost',
     'PricedModel': '._model',
     'ChatModel': '._model',
@@ -113,6 +131,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    'NODES',
     'Agent',
     'AgentcoreError',
     'ApprovalRequested',
@@ -121,8 +140,14 @@ __all__ = [
     'ChatModel',
     'ConfigError',
     'ContextLengthError',
+    'ContextPolicy',
+    'ContextSelection',
+    'ContextTrimmed',
+    'ContextWindow',
+    'DropOldToolOutputs',
     'ForkError',
     'GuardrailFlagged',
+    'KeepRecent',
     'LiteLLMModel',
     'MemoryRecalled',
     'MemorySaved',
@@ -140,7 +165,10 @@ __all__ = [
     'ModelTokenDelta',
     'ModelTurnFinished',
     'ModelTurnStarted',
-    'NODES',
+    'OutputSchema',
+    'OutputSchemaError',
+    'OutputValidated',
+    'OutputValidationError',
     'PolicyDecided',
     'PricedModel',
     'RunError',
@@ -150,6 +178,7 @@ __all__ = [
     'RunStarted',
     'Settings',
     'StreamingChatModel',
+    'Summarise',
     'ToolCall',
     'ToolCallFinished',
     'ToolCallStarted',

@@ -11,18 +11,22 @@ import warnings
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
+from types import UnionType
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar, cast
 
 from pydantic import BaseModel, Field
+from typing_extensions import TypeVar as DefaultTypeVar
 
 from ._budget import Budget
 from ._checkpoint import open_checkpointer
+from ._context import ContextPolicy, add_fetch_tool, default_policy as default_context
 from ._cost import Costed, check_usd_budget
 from ._events import RunEvent, RunFinished, RunStarted
 from ._graph import build_graph
 from ._messages import Usage
 from ._model import ChatModel
 from ._model_settings import ModelSettings
+from ._output_type import DEFAULT_OUTPUT_RETRIES, OutputSchema, OutputSpec, output_spec
 from ._runtime import DEFAULT_INSTRUCTIONS, RUN_EVENTS, RUN_SANDBOX, RunContext
 from ._settings import Settings, load_settings
 from ._wiring import (
@@ -51,6 +55,8 @@ if TYPE_CHECKING:
     from .tools import Tool
 
 T = TypeVar('T')
+#: The type of a run's output: `str` (a text answer) unless the agent has an `output_type`.
+OutputT = DefaultTypeVar('OutputT', default=str)
 #: What drives the graph: the initial state, a `Command` answering an interrupt, or `None` to resume.
 GraphInput: TypeAlias = 'dict[str, Any] | Command[Any] | None'
 Status = Literal['completed', 'stopped_by_budget', 'stopped_by_loop', 'denied', 'awaiting_approval', 'failed']
@@ -65,16 +71,18 @@ class RunError(BaseModel):
     usage_error: bool = False
 
 
-class RunResult(Costed):
+class RunResult(Costed, Generic[OutputT]):
     """The outcome of a run (or of a run paused for approval).
 
+    `output` is the answer: text, or with `Agent(output_type=T)` the validated `T` (`RunResult[T]`); `None`
+    unless the run completed.
     `cost_usd` is `None` and `cost_known` false when a model turn's cost was unknown (no price for the model).
     `stopped_by_loop`: the same failing tool call kept being repeated (`Budget.loop_limit`; `stop_reason` names it).
     """
 
     run_id: str
     status: Status
-    output: str | None = None
+    output: OutputT | None = None
     steps: int = 0
     tool_calls: int = 0
     usage: Usage = Field(default_factory=Usage)
@@ -88,8 +96,8 @@ class RunResult(Costed):
     error: RunError | None = None
 
 
-class Agent:
-    """A tool-using agent.
+class Agent(Generic[OutputT]):
+    """A tool-using agent; `Agent[T]` when its runs end with structured output of type `T` (`output_type`).
 
     Args:
         model: a litellm model id (`openai/gpt-4o-mini`, ...), `scripted:PATH` for a scripted model file, or any
@@ -120,11 +128,23 @@ class Agent:
         settings: agentcore's settings; default `load_settings()`.
         model_settings: request parameters (`tool_choice`, `temperature`, `seed`, `max_tokens`, `extra_body`)
             over those of `settings`, for a `model` given as a model id (a `ChatModel` object keeps its own).
+        output_type: the type of the answer: a pydantic model, a dataclass, a TypedDict, a union of those, a
+            scalar type, or an `OutputSchema` (a JSON Schema; the output is plain JSON data). Offered to the model
+            as a final-answer tool (`final_result`), or the provider's JSON-schema mode when the model profile
+            says `structured_output='json_schema'`; `RunResult.output` is then the validated value. Default:
+            a text answer (`str`). For a union, name the type: `Agent[A | B](model, output_type=A | B)`.
+        output_retries: how many times invalid structured output (or a text answer instead of it) is sent back
+            to the model, each error named, before the run ends `failed` (`OutputValidationError`).
+        context: which messages of the run's history each model turn is sent (`KeepRecent`, `DropOldToolOutputs`,
+            `Summarise`, or any `ContextPolicy`); the run's state keeps the whole history either way. `None`:
+            old tool outputs become stubs (`fetch_tool_output` gets one back), then only the recent turns are
+            kept, within the model's window less the tool schemas and `max_tokens`.
 
     Raises:
         ConfigError: the settings are invalid, or no usable model is configured.
         PolicyFileError: `policy` names a file that cannot be used.
         TypeError: an entry of `tools` is not a tool, a LangChain tool or a function.
+        OutputSchemaError: `output_type` cannot be given a JSON schema. ValueError: `output_retries` is negative.
     """
 
     def __init__(
@@ -146,7 +166,15 @@ class Agent:
         on_interrupted_external: Literal['ask', 'skip', 'retry'] | None = None,
         settings: Settings | None = None,
         model_settings: ModelSettings | None = None,
+        output_type: type[OutputT] | OutputSchema[OutputT] | UnionType | None = None,
+        output_retries: int = DEFAULT_OUTPUT_RETRIES,
+        context: ContextPolicy | None = None,
     ) -> None:
+        if output_retries < 0:
+            raise ValueError(f'output_retries must be 0 or more, got {output_retries}')
+        #: The structured output the runs end with (`None`: a text answer).
+        self._output: OutputSpec | None = output_spec(output_type)
+        self.output_retries = output_retries
         self.settings = settings or load_settings()
         self.model = resolve_model(model, self.settings, model_settings)
         self.policy = resolve_policy(policy)
@@ -176,10 +204,12 @@ class Agent:
             on_interrupted_external=on_interrupted_external or self.policy.interrupted_external,
             audit=audit_log(store),
             redactor=persist_redactor(guardrails),
+            context=context if context is not None else default_context(),
         )
+        self._rt.on_demand_tools = add_fetch_tool(self._rt.tools, store)
         self.namespace = namespace
         self.approver = approver
-        self._results: dict[str, RunResult] = {}
+        self._results: dict[str, RunResult[Any]] = {}
         self._compiled: CompiledStateGraph[Any, Any, Any, Any] | None = None
         self._allowlist: set[tuple[str, ...]] | None = None
         #: Extra data stored with each run's record (e.g. the CLI options, so `agentcore resume` can rebuild it).
@@ -192,7 +222,7 @@ class Agent:
 
     @property
     def tools(self) -> list[Tool]:
-        return list(self._rt.tools.values())
+        return [t for t in self._rt.tools.values() if t.name not in self._rt.on_demand_tools]
 
     @property
     def budget(self) -> Budget:
@@ -201,7 +231,7 @@ class Agent:
     # -- async API --------------------------------------------------------------------------------------------
     async def arun(
         self, task: str, *, run_id: str | None = None, on_event: Callable[[RunEvent], None] | None = None
-    ) -> RunResult:
+    ) -> RunResult[OutputT]:
         """Run `task` to completion (or to a pause for approval) and return the result.
 
         `on_event`, when given, sees every event as it happens (as `astream` would yield it, token deltas of a
@@ -240,7 +270,7 @@ class Agent:
         await graph.aupdate_state(config, state, as_node=_INPUT)
         task = state['task']
         created = await self.store.acreate_run(run_id, self._rt.redact(task), self.model.name,
-                                               {'tools': sorted(self._rt.tools), **self.run_metadata})
+                                               {'tools': sorted(t.name for t in self.tools), **self.run_metadata})
         if created and self._rt.audit is not None:
             self._rt.audit.begin(run_id)
         started = RunStarted(run_id=run_id, task=task, model=self.model.name, policy=self.policy.source)
@@ -276,7 +306,7 @@ class Agent:
                                      output_tokens=values.get('output_tokens', 0),
                                      cost_usd=values.get('cost_usd', 0.0))
 
-    async def aresume(self, run_id: str, decision: ApprovalDecision | None = None) -> RunResult:
+    async def aresume(self, run_id: str, decision: ApprovalDecision | None = None) -> RunResult[OutputT]:
         """Continue a run after a crash (from its last checkpoint) or after a pause for approval.
 
         `decision` answers the pause: `Approve()`, `Edit(arguments=...)`, `Reject(reason=...)` or `Abort(...)`
@@ -339,11 +369,11 @@ class Agent:
     # -- sync wrappers ----------------------------------------------------------------------------------------
     def run(
         self, task: str, *, run_id: str | None = None, on_event: Callable[[RunEvent], None] | None = None
-    ) -> RunResult:
+    ) -> RunResult[OutputT]:
         """Sync form of `arun`. Raises: RuntimeError: called from inside a running event loop."""
         return _sync(self.arun(task, run_id=run_id, on_event=on_event))
 
-    def resume(self, run_id: str, decision: ApprovalDecision | None = None) -> RunResult:
+    def resume(self, run_id: str, decision: ApprovalDecision | None = None) -> RunResult[OutputT]:
         """Sync form of `aresume`."""
         return _sync(self.aresume(run_id, decision))
 
@@ -395,7 +425,7 @@ class Agent:
         """The compiled graph, checkpointed by `saver`. Compiled once per agent; each run gets a cheap copy."""
         if self._compiled is None:
             probe = allowlist_probe()
-            self._compiled = build_graph(self._rt, probe)
+            self._compiled = build_graph(self._rt, probe, output=self._output, output_retries=self.output_retries)
             self._allowlist = probe.allowlist
         if self._allowlist is not None:
             saver = saver.with_allowlist(self._allowlist)
@@ -412,7 +442,7 @@ class Agent:
                 if not snapshot.values:  # created without a first checkpoint: start it from its row
                     graph_input = self._state_of_record(run_id)
                 else:
-                    self._results[run_id] = _result(run_id, snapshot.values, None)
+                    self._results[run_id] = _result(run_id, snapshot.values, None, self._output)
                     await self._settle(run_id, snapshot.values)
                     return
             pending = _interrupt_value(snapshot)
@@ -441,7 +471,7 @@ class Agent:
                 graph_input = await self._ask_approver(self.approver, interrupted)
                 continue
             break
-        result = self._results[run_id] = _result(run_id, snapshot.values, interrupted)
+        result = self._results[run_id] = _result(run_id, snapshot.values, interrupted, self._output)
         if interrupted is not None:
             await self.store.aupdate_run(run_id, status='awaiting_approval')
             paused = RunFinished(run_id=run_id, status='awaiting_approval', steps=result.steps,
@@ -455,7 +485,7 @@ class Agent:
         error = WorkspaceLostError(why)
         reason = f'workspace not restored: {why}'
         await self.store.aupdate_run(run_id, status='failed', stop_reason=reason)
-        result = _result(run_id, values, None)
+        result = _result(run_id, values, None, self._output)
         self._results[run_id] = result.model_copy(update={
             'status': 'failed', 'stop_reason': reason,
             'error': RunError(type=type(error).__name__, message=str(error), hint=error.hint)})
@@ -486,11 +516,11 @@ class Agent:
 
     async def _consume(
         self, run_id: str, events: AsyncIterator[RunEvent], on_event: Callable[[RunEvent], None] | None = None
-    ) -> RunResult:
+    ) -> RunResult[OutputT]:
         async for event in events:
             if on_event is not None:
                 on_event(event)
-        return self._results.pop(run_id)
+        return cast('RunResult[OutputT]', self._results.pop(run_id))
 
 
 async def _run_graph(
@@ -577,14 +607,24 @@ def _interrupt_value(snapshot: StateSnapshot) -> dict[str, Any] | None:
     return None
 
 
-def _result(run_id: str, values: dict[str, Any], interrupted: dict[str, Any] | None) -> RunResult:
+def _result(
+    run_id: str, values: dict[str, Any], interrupted: dict[str, Any] | None, output: OutputSpec | None = None
+) -> RunResult[Any]:
+    """The result of a run from its state; structured output (stored as JSON text) rebuilt as the output type.
+
+    Raises:
+        ValueError: the stored output does not match `output` (a run checkpointed with another output type).
+    """
     status = 'awaiting_approval' if interrupted is not None else (values.get('status') or 'failed')
     if status == 'running':
         status = 'failed'
-    return RunResult(
+    answer = values.get('output')
+    if output is not None and isinstance(answer, str):
+        answer = output.rebuild(answer)
+    return RunResult[Any](
         run_id=run_id,
         status=status,
-        output=values.get('output'),
+        output=answer,
         steps=values.get('steps', 0),
         tool_calls=values.get('tool_calls', 0),
         usage=Usage(input_tokens=values.get('input_tokens', 0), output_tokens=values.get('output_tokens', 0)),

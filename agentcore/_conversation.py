@@ -1,11 +1,16 @@
-"""Typed messages of each run in progress, validated once per message instead of once per model turn."""
+"""Typed messages of each run in progress (validated once per message), and the context policy applied to them."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from ._messages import Message
+from ._messages import Message, ModelRequest, Usage
+
+if TYPE_CHECKING:
+    from ._context import ModelWindow
+    from ._runtime import RunContext
 
 
 class Conversations:
@@ -13,7 +18,8 @@ class Conversations:
 
     The graph state holds messages as plain dicts (checkpoints must pass strict msgpack). The list only grows, and
     within one process it keeps the very same dict objects from turn to turn, so only dicts appended since the last
-    turn need validating. Anything else (a resumed run, whose dicts were just read from a checkpoint) is validated
+    turn need validating (the request each turn sends is trimmed by `ContextFitter`; this history is never
+    cut). Anything else (a resumed run, whose dicts were just read from a checkpoint) is validated
     in full. At most `max_runs` runs are kept, least recently used first out.
     """
 
@@ -38,3 +44,55 @@ class Conversations:
     def forget(self, run_id: str) -> None:
         """Drop what is kept for `run_id` (its run finished)."""
         self._runs.pop(run_id, None)
+
+
+class ContextFitter:
+    """Applies an agent's `ContextPolicy` to each model request, and reports what it trimmed.
+
+    The model's window (`agentcore._context.model_window`) is looked up on the first request that needs it.
+    """
+
+    def __init__(self) -> None:
+        self._window: ModelWindow | None = None
+
+    async def fit(self, rt: RunContext, run_id: str, step: int, request: ModelRequest) -> FittedRequest:
+        """`request` as the run's context policy trims it, with the fetch tool offered when an output was stubbed.
+
+        Emits `ContextTrimmed` when anything was left out.
+
+        Raises:
+            ModelError: the policy's own model call (a summary) failed.
+        """
+        policy = rt.context
+        if policy is None:
+            return FittedRequest(request)
+        from ._context import MARKER, ContextWindow, model_window
+
+        if self._window is None:
+            self._window = model_window(rt.model)
+        mw = self._window
+        window = ContextWindow(budget=mw.budget(request.tools), count=mw.count, tools=request.tools, run_id=run_id,
+                               model=rt.model)
+        chosen = await policy.select(request.messages, window)
+        same = len(chosen.messages) == len(request.messages) and all(
+            a is b for a, b in zip(chosen.messages, request.messages, strict=True))
+        if same:
+            return FittedRequest(request, chosen.usage, chosen.cost_usd)
+        tools = list(request.tools)
+        if any(m.role == 'tool' and m.content.startswith(MARKER) for m in chosen.messages):
+            tools += [rt.tools[n].spec() for n in sorted(rt.on_demand_tools) if n in rt.tools]
+        sent = ModelRequest(messages=chosen.messages, tools=tools)
+        from ._events import ContextTrimmed
+
+        rt.emit(ContextTrimmed(run_id=run_id, step=step, budget=window.budget, tokens=mw.count(request.messages),
+                               sent_tokens=mw.count(sent.messages), notes=chosen.notes, stubbed=chosen.stubbed))
+        return FittedRequest(sent, chosen.usage, chosen.cost_usd)
+
+
+@dataclass
+class FittedRequest:
+    """The request sent, and what choosing its messages cost (a summary's model call)."""
+
+    request: ModelRequest
+    usage: Usage = field(default_factory=Usage)
+    cost_usd: float | None = 0.0

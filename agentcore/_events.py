@@ -156,6 +156,33 @@ class WorkspaceRestored(_Event):
     error: str | None = None
 
 
+class OutputValidated(_Event):
+    """Structured output accepted: the model's final answer matched the agent's `output_type`.
+
+    `output` is the validated output as JSON data; `retries` how many invalid answers came before it.
+    """
+
+    type: Literal['output_validated'] = 'output_validated'
+    step: int
+    output: Any
+    retries: int = 0
+
+
+class ContextTrimmed(_Event):
+    """A model turn was sent less than the run's whole history (`agentcore.ContextPolicy`); the state keeps it all.
+
+    `notes`: what each strategy left out and why. `tokens`: the history's count; `sent_tokens`: the request's.
+    """
+
+    type: Literal['context_trimmed'] = 'context_trimmed'
+    step: int
+    budget: int
+    tokens: int
+    sent_tokens: int
+    notes: list[str] = Field(default_factory=list)
+    stubbed: list[str] = Field(default_factory=list)
+
+
 class RunFinished(_Event, Costed):
     """How a run ended; `cost_usd` is `None` (and `cost_known` false) when any turn's cost was unknown."""
 
@@ -183,6 +210,8 @@ RunEvent = Annotated[
     | MemoryRecalled
     | MemorySaved
     | WorkspaceRestored
+    | ContextTrimmed
+    | OutputValidated
     | RunFinished,
     Field(discriminator='type'),
 ]

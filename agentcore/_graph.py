@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ._nodes import Nodes
+from ._output_type import DEFAULT_OUTPUT_RETRIES, OutputSpec
 from ._runtime import RunContext
 from ._state import AgentState
 
@@ -87,11 +88,17 @@ def _node(
     return run
 
 
-def build_graph(rt: RunContext, checkpointer: Any | None = None) -> Any:
-    """Compile the agent graph for `rt`, checkpointed by `checkpointer` (a LangGraph saver) when given."""
+def build_graph(
+    rt: RunContext, checkpointer: Any | None = None, *, output: OutputSpec | None = None,
+    output_retries: int = DEFAULT_OUTPUT_RETRIES,
+) -> Any:
+    """Compile the agent graph for `rt`, checkpointed by `checkpointer` (a LangGraph saver) when given.
+
+    `output`: the structured output the runs end with (`Agent(output_type=...)`), offered as a final-answer tool.
+    """
     from langgraph.graph import END, START, StateGraph
 
-    n = Nodes(rt)
+    n = Nodes(rt, output, output_retries)
     g: Any = StateGraph(AgentState)
     for name in NODES:
         ways = EDGES[name]

@@ -16,6 +16,7 @@ from ._model import ModelError
 from ._model_errors import ModelTimeoutError, classify, required_choice_error
 from ._model_requests import check_model_request
 from ._model_settings import ModelProfile, ModelSettings, profile_for
+from ._output_type import FINAL_TOOL
 from ._textcalls import parse_text_calls
 
 #: First pause between retries, doubled after each, at most `_MAX_BACKOFF_S`.
@@ -207,13 +208,20 @@ class LiteLLMModel:
             **self.extra,
         }
         s = self.settings
-        if request.tools:
-            kwargs['tools'] = [t.to_openai() for t in request.tools]
+        tools = list(request.tools)
+        if self.profile.structured_output == 'json_schema':
+            final = next((t for t in tools if t.name == FINAL_TOOL), None)
+            if final is not None:  # the output's schema goes as the provider's JSON-schema mode, not as a tool
+                tools.remove(final)
+                kwargs['response_format'] = {'type': 'json_schema',
+                                             'json_schema': {'name': FINAL_TOOL, 'schema': final.parameters}}
+        if tools:
+            kwargs['tools'] = [t.to_openai() for t in tools]
             choice = s.tool_choice or ('auto' if self.profile.send_tool_choice else None)
             if choice == 'required' and self.profile.required_tool_choice == 'named':
-                if len(request.tools) != 1:
-                    raise required_choice_error(self.model, self.url, len(request.tools))
-                choice = request.tools[0].name
+                if len(tools) != 1:
+                    raise required_choice_error(self.model, self.url, len(tools))
+                choice = tools[0].name
             if choice is not None:
                 kwargs['tool_choice'] = choice if choice in ('auto', 'required', 'none') else {
                     'type': 'function', 'function': {'name': choice}}

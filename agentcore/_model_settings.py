@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 TextCallFormat = Literal['hermes', 'json', 'python_tag']
 #: How `tool_choice='required'` goes on the wire (see `ModelProfile.required_tool_choice`).
 RequiredToolChoice = Literal['send', 'named']
+#: How structured output is asked for (see `ModelProfile.structured_output`).
+StructuredOutputMode = Literal['tool', 'json_schema']
 
 
 class ModelSettings(BaseModel):
@@ -70,6 +72,10 @@ class ModelProfile(BaseModel):
             and answers HTTP 500 to `required`, so with exactly one tool offered the request names that tool,
             and with several the call fails at once (`ToolChoiceError`, nothing sent) saying to name a tool,
             use `auto`, or set `required_tool_choice = "send"` for a server that accepts `required`.
+        structured_output: how an agent with an `output_type` asks for it. `tool` (the default): a final-answer
+            tool (`final_result`) whose arguments are the output. `json_schema`: the provider's JSON-schema mode
+            (`response_format`), for providers that enforce it; the model's text answer is the output, checked
+            the same way.
     """
 
     model_config = ConfigDict(frozen=True, extra='forbid')
@@ -79,6 +85,7 @@ class ModelProfile(BaseModel):
     text_tool_calls: tuple[TextCallFormat, ...] = ()
     stream_usage: bool = True
     required_tool_choice: RequiredToolChoice = 'send'
+    structured_output: StructuredOutputMode = 'tool'
 
 
 #: Local OpenAI-compatible servers (llama.cpp, vLLM, Ollama, LM Studio) behind `api_base`.

@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from ._conversation import Conversations
+from ._conversation import ContextFitter, Conversations
 from ._cost import add_cost
 from ._egress import EgressGuard
 from ._events import (
@@ -19,19 +19,30 @@ from ._events import (
     ModelTokenDelta,
     ModelTurnFinished,
     ModelTurnStarted,
+    OutputValidated,
     PolicyDecided,
     RunFinished,
     TurnRejected,
 )
 from ._loops import check_loops
-from ._messages import Message, ModelRequest, ModelResponse, Usage
+from ._messages import Message, ModelRequest, ModelResponse, ToolSpec, Usage
 from ._model import ModelError, StreamingChatModel
 from ._model_requests import ModelRequestsBlockedError
+from ._model_settings import ModelProfile
+from ._output_type import (
+    DEFAULT_OUTPUT_RETRIES,
+    FINAL_TOOL,
+    OutputInvalid,
+    OutputSpec,
+    OutputValidationError,
+    invalid_text,
+    missing_text,
+)
 from ._runtime import RUN_EVENTS, RunContext
 from ._state import AgentState, PendingCall
 from ._taint import argument_provenance, from_approver, untrusted_in_context
 from ._toolrun import run_calls
-from ._turns import notice, parse_calls, text_tool_call, unique_call_ids
+from ._turns import NOTICE, notice, parse_calls, text_tool_call, tool_message, unique_call_ids
 from ._workspace import RUN_WORKSPACE
 from .policy import Abort, ApprovalDecision, ApprovalError, Approve, Edit, Reject, parse_decision
 
@@ -48,9 +59,14 @@ def args_digest(tool: str, arguments: dict[str, Any]) -> str:
 class Nodes:
     """One method per graph node. Each returns a partial state update."""
 
-    def __init__(self, rt: RunContext) -> None:
+    def __init__(self, rt: RunContext, output: OutputSpec | None = None,
+                 output_retries: int = DEFAULT_OUTPUT_RETRIES) -> None:
         self.rt = rt
         self.conversations = Conversations()
+        self.fitter = ContextFitter()
+        #: The structured output asked for (`Agent(output_type=...)`), `None` for a text answer.
+        self.output = output
+        self.output_retries = output_retries
 
     # -- input guard ------------------------------------------------------------------------------------------
     async def input_guard(self, state: AgentState) -> Update:
@@ -115,11 +131,13 @@ class Nodes:
             return _stop_by_budget(*hit)
         told = _take_resume_notice()
         history = state['messages'] if told is None else [*state['messages'], told]
-        request = ModelRequest(messages=self.conversations.messages(run_id, history), tools=rt.tool_specs())
+        tools = rt.tool_specs() if self.output is None else [*rt.tool_specs(), self.output.tool_spec()]
+        request = ModelRequest(messages=self.conversations.messages(run_id, history), tools=tools)
         rt.emit(ModelTurnStarted(run_id=run_id, step=steps + 1))
         remaining = None if rt.budget.max_seconds is None else rt.budget.max_seconds - elapsed
         try:
-            response = await asyncio.wait_for(self._complete(request, run_id, steps + 1), timeout=remaining)
+            response, offered = await asyncio.wait_for(self._complete_fitted(request, run_id, steps + 1),
+                                                       timeout=remaining)
         except TimeoutError:
             return _stop_by_budget('wall_clock', f'max_seconds={rt.budget.max_seconds} reached during a model call')
         except ModelError as exc:
@@ -140,8 +158,12 @@ class Nodes:
             'messages': [msg.model_dump()] if told is None else [told, msg.model_dump()],
             'finish_reason': response.finish_reason,
         }
+        if self.output is not None:
+            structured = self._structured(state, msg, update, response.finish_reason)
+            if structured is not None:
+                return structured
         if msg.tool_calls:
-            return {**update, 'pending': parse_calls(msg, rt.tools), 'route': 'policy_check'}
+            return {**update, 'pending': parse_calls(msg, rt.callable_tools(offered)), 'route': 'policy_check'}
         problem = _malformed_text_turn(msg.content, rt)
         if problem is not None:
             rt.emit(TurnRejected(run_id=run_id, step=steps + 1, reason=problem))
@@ -149,6 +171,67 @@ class Nodes:
         if response.finish_reason in _INCOMPLETE:
             update['stop_reason'] = _INCOMPLETE[response.finish_reason]
         return {**update, 'output': msg.content, 'pending': [], 'route': 'output_guard'}
+
+    def _structured(self, state: AgentState, msg: Message, update: Update, finish_reason: str | None) -> Update | None:
+        """A turn of a run with an `output_type`: its final-answer call checked (`None`: an ordinary tool turn).
+
+        A valid `final_result` call ends the run with its output (other calls of the turn are not run); an
+        invalid one, or a text answer (unless the profile asks for JSON-schema mode, where the text is the
+        answer), is sent back to the model with each error, at most `output_retries` times; then the run fails.
+        """
+        spec, run_id, step = self.output, state['run_id'], update['steps']
+        assert spec is not None
+        finals = [c for c in msg.tool_calls if c.name == FINAL_TOOL]
+        others = [c for c in msg.tool_calls if c.name != FINAL_TOOL]
+        if others and not finals:
+            return None
+        json_mode = _json_schema_mode(self.rt)
+        errors: list[str] = []
+        candidates = [c.arguments for c in finals] if finals else [msg.content] if json_mode else []
+        for raw in candidates:
+            try:
+                text = spec.check(raw)
+            except OutputInvalid as exc:
+                errors.extend(exc.errors)
+                continue
+            retries = state.get('output_retries', 0)
+            self.rt.emit(OutputValidated(run_id=run_id, step=step, output=json.loads(text), retries=retries))
+            closing = [tool_message(c.id, c.name, 'final result accepted' if c.name == FINAL_TOOL else
+                                    f'not run: the run ended with {FINAL_TOOL} in the same turn')
+                       for c in msg.tool_calls]
+            if finish_reason in _INCOMPLETE:
+                update['stop_reason'] = _INCOMPLETE[finish_reason]
+            return {**update, 'messages': [*update['messages'], *closing], 'output': text, 'pending': [],
+                    'route': 'output_guard'}
+        told = invalid_text(errors, as_text=json_mode and not finals) if candidates else missing_text()
+        used = state.get('output_retries', 0) + 1
+        self.rt.emit(TurnRejected(run_id=run_id, step=step, reason=told))
+        if used > self.output_retries:
+            error = OutputValidationError(f'no valid structured output after {used} tries: {told}')
+            return {**update, 'output_retries': used, 'status': 'failed', 'output': None,
+                    'stop_reason': f'structured output invalid after {used} tries',
+                    'error': {'type': type(error).__name__, 'message': str(error), 'hint': error.hint,
+                              'usage_error': False}, 'route': 'finish'}
+        replies = [tool_message(c.id, FINAL_TOOL, f'{NOTICE} {told}') for c in finals] if finals else [notice(told)]
+        update = {**update, 'messages': [*update['messages'], *replies], 'output_retries': used}
+        if others:  # the turn's other calls still go through the policy and run
+            return {**update, 'pending': parse_calls(msg.model_copy(update={'tool_calls': others}), self.rt.tools),
+                    'route': 'policy_check'}
+        return {**update, 'route': 'call_model'}
+
+    async def _complete_fitted(
+        self, request: ModelRequest, run_id: str, step: int
+    ) -> tuple[ModelResponse, list[ToolSpec]]:
+        """`request` trimmed by the context policy, then sent; the response counts the policy's own model call.
+
+        Returns the response and the tools the request offered.
+        """
+        fitted = await self.fitter.fit(self.rt, run_id, step, request)
+        response = await self._complete(fitted.request, run_id, step)
+        if fitted.usage.total_tokens or fitted.cost_usd != 0.0:  # a summary was written for this turn
+            response = response.model_copy(update={'usage': response.usage + fitted.usage,
+                                                   'cost_usd': add_cost(response.cost_usd, fitted.cost_usd)})
+        return response, fitted.request.tools
 
     async def _complete(self, request: ModelRequest, run_id: str, step: int) -> ModelResponse:
         """One model call; streamed (each piece of text a `ModelTokenDelta`) when someone listens to the run."""
@@ -312,10 +395,20 @@ class Nodes:
 
     # -- output guard -----------------------------------------------------------------------------------------
     async def output_guard(self, state: AgentState) -> Update:
-        output, blocked_by = await self.rt.guard(state['run_id'], state.get('output') or '', 'output')
+        original = state.get('output') or ''
+        output, blocked_by = await self.rt.guard(state['run_id'], original, 'output')
         if blocked_by is not None:
             return {'status': 'denied', 'output': None, 'stop_reason': f'output blocked by {blocked_by}',
                     'route': 'remember'}
+        if self.output is not None and output != original:  # a guardrail rewrote the JSON (redacted a secret...)
+            try:
+                output = self.output.validate_value(json.loads(output))
+            except (OutputInvalid, ValueError) as exc:
+                error = OutputValidationError(f'the output guardrails changed the structured output and it no longer '
+                                              f'matches the output type: {exc}')
+                return {'status': 'failed', 'output': None, 'stop_reason': str(error), 'route': 'remember',
+                        'error': {'type': type(error).__name__, 'message': str(error), 'hint': error.hint,
+                                  'usage_error': False}}
         return {'status': 'completed', 'output': output, 'route': 'remember'}
 
     # -- remember ---------------------------------------------------------------------------------------------
@@ -376,6 +469,12 @@ def _take_resume_notice() -> dict[str, Any] | None:
         return None
     text, tracker.notice = tracker.notice, None
     return notice(text)
+
+
+def _json_schema_mode(rt: RunContext) -> bool:
+    """Whether the model's profile asks for structured output through the provider's JSON-schema mode."""
+    profile = getattr(rt.model, 'profile', None)
+    return isinstance(profile, ModelProfile) and profile.structured_output == 'json_schema'
 
 
 def _stop_by_budget(kind: str, why: str) -> Update:

@@ -13,6 +13,7 @@ from ._messages import ToolSpec
 from ._model import ChatModel
 
 if TYPE_CHECKING:
+    from ._context import ContextPolicy
     from .audit import AuditLog
     from .guardrails import Guardrail, Redactor
     from .memory import MemoryStore
@@ -58,16 +59,30 @@ class RunContext:
     audit: AuditLog | None = None
     #: Scrubs secrets and PII from every event before it is stored.
     redactor: Redactor | None = None
+    #: Decides which messages each model turn is sent (`None`: the whole history).
+    context: ContextPolicy | None = None
+    #: Tools offered only with a request that needs them (`fetch_tool_output` with one holding a stub).
+    on_demand_tools: frozenset[str] = frozenset()
     _specs: list[ToolSpec] | None = field(default=None, init=False, repr=False)
+
+    def callable_tools(self, offered: list[ToolSpec]) -> dict[str, Tool]:
+        """The tools the model may call after a request that offered `offered`."""
+        if not self.on_demand_tools:
+            return self.tools
+        names = {t.name for t in offered}
+        return {k: t for k, t in self.tools.items() if k not in self.on_demand_tools or k in names}
 
     def redact(self, value: _J) -> _J:
         """`value` (any JSON-shaped data) with secrets and PII replaced, when a redactor is configured."""
         return value if self.redactor is None else cast('_J', self.redactor.redact_obj(value))
 
     def tool_specs(self) -> list[ToolSpec]:
-        """What the model sees of the tools (built once: tools do not change during an agent's life)."""
+        """What the model sees of the tools (built once: tools do not change during an agent's life).
+
+        On-demand tools are left out: a turn that needs one adds it (see `callable_tools`).
+        """
         if self._specs is None:
-            self._specs = [t.spec() for t in self.tools.values()]
+            self._specs = [t.spec() for t in self.tools.values() if t.name not in self.on_demand_tools]
         return self._specs
 
     async def guard(

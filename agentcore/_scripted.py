@@ -46,6 +46,8 @@ class _ScriptFile(BaseModel):
     model_config = ConfigDict(extra='forbid')
 
     name: str | None = None
+    #: The context window the model reports (`None`: unknown, the agent assumes a conservative default).
+    max_input_tokens: int | None = Field(default=None, gt=0)
     turns: list[ScriptedTurn]
 
 
@@ -53,19 +55,23 @@ class ScriptedModel:
     """Plays back scripted turns. Turn `i` answers the request that already holds `i` assistant messages.
 
     Serving by position in the conversation (not by a call counter) makes a scripted run resumable: after a crash
-    or an approval pause the same turn is served again for the same conversation.
+    or an approval pause the same turn is served again for the same conversation. Turns a context policy left
+    out of the request count too (its marker says how many: `agentcore._context.omitted_turns`).
 
     Args:
         turns: turns as `ScriptedTurn`, dicts of the same shape, or plain strings (a final text answer).
         name: the model name reported in results.
+        max_input_tokens: the context window to report (the agent's default context policy keeps within it).
 
     Raises:
         ScriptError: a turn is malformed.
     """
 
-    def __init__(self, turns: Sequence[ScriptedTurn | dict[str, Any] | str], *, name: str = 'scripted') -> None:
+    def __init__(self, turns: Sequence[ScriptedTurn | dict[str, Any] | str], *, name: str = 'scripted',
+                 max_input_tokens: int | None = None) -> None:
         self._turns = [_coerce_turn(t, i) for i, t in enumerate(turns)]
         self._name = name
+        self.max_input_tokens = max_input_tokens
         self.requests: list[ModelRequest] = []
 
     @property
@@ -83,7 +89,7 @@ class ScriptedModel:
 
     @classmethod
     def from_file(cls, path: str | Path) -> ScriptedModel:
-        """Load a YAML or JSON script: `{name?: str, turns: [{content?, tool_calls?: [{name, arguments}]}...]}`.
+        """Load a YAML or JSON script: `{name?, max_input_tokens?, turns: [{content?, tool_calls?: [{name, arguments}]}...]}`.
 
         Raises:
             ScriptError: unreadable file, bad syntax or a field that fails the schema (file and location given).
@@ -107,7 +113,7 @@ class ScriptedModel:
             err = exc.errors()[0]
             loc = '.'.join(str(x) for x in err['loc'])
             raise ScriptError(f'{p}: {loc}: {err["msg"]}') from None
-        return cls(spec.turns, name=spec.name or f'scripted:{p.name}')
+        return cls(spec.turns, name=spec.name or f'scripted:{p.name}', max_input_tokens=spec.max_input_tokens)
 
     async def complete(self, request: ModelRequest) -> ModelResponse:
         """Serve the turn for this conversation position.
@@ -116,7 +122,9 @@ class ScriptedModel:
             ModelError: the script has no turn for this position.
         """
         self.requests.append(request)
-        index = sum(1 for m in request.messages if m.role == 'assistant')
+        from ._context import omitted_turns
+
+        index = sum(1 for m in request.messages if m.role == 'assistant') + omitted_turns(request.messages)
         if index >= len(self._turns):
             raise ModelError(
                 f'{self._name}: script exhausted after {len(self._turns)} turns',

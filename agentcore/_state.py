@@ -59,3 +59,6 @@ class AgentState(TypedDict, total=False):
     workspace: str | None
     #: The secrets the run has seen, as salted digests (`agentcore._egress.EgressRecord.to_state`); never a value.
     egress: dict[str, Any]
+    #: With an `output_type`: how many of the model's answers so far were invalid or missing structured output
+    #: (`output` then holds the validated output as JSON text).
+    output_retries: int

@@ -36,6 +36,8 @@ REQUIRED_FILES = (
     'agentcore/tools/py.typed',
     'agentcore/memory/__init__.py',
     'agentcore/memory/py.typed',
+    'agentcore/knowledge/__init__.py',
+    'agentcore/knowledge/py.typed',
     'agentcore/sandbox/__init__.py',
     'agentcore/sandbox/py.typed',
     'agentcore/sandbox/Dockerfile',

@@ -8,6 +8,7 @@ import pytest
 
 PUBLIC_API: dict[str, list[str]] = {
     'agentcore': [
+        'NODES',
         'Agent',
         'AgentcoreError',
         'ApprovalRequested',
@@ -16,8 +17,14 @@ PUBLIC_API: dict[str, list[str]] = {
         'ChatModel',
         'ConfigError',
         'ContextLengthError',
+        'ContextPolicy',
+        'ContextSelection',
+        'ContextTrimmed',
+        'ContextWindow',
+        'DropOldToolOutputs',
         'ForkError',
         'GuardrailFlagged',
+        'KeepRecent',
         'LiteLLMModel',
         'MemoryRecalled',
         'MemorySaved',
@@ -35,7 +42,10 @@ PUBLIC_API: dict[str, list[str]] = {
         'ModelTokenDelta',
         'ModelTurnFinished',
         'ModelTurnStarted',
-        'NODES',
+        'OutputSchema',
+        'OutputSchemaError',
+        'OutputValidated',
+        'OutputValidationError',
         'PolicyDecided',
         'PricedModel',
         'RunError',
@@ -45,6 +55,7 @@ PUBLIC_API: dict[str, list[str]] = {
         'RunStarted',
         'Settings',
         'StreamingChatModel',
+        'Summarise',
         'ToolCall',
         'ToolCallFinished',
         'ToolCallStarted',
@@ -224,6 +235,7 @@ PUBLIC_API: dict[str, list[str]] = {
     'agentcore.tools': [
         'DEFAULT_MAX_CHARS',
         'EditFileTool',
+        'FetchToolOutputTool',
         'FunctionTool',
         'HttpFetchTool',
         'LangChainTool',
@@ -235,6 +247,7 @@ PUBLIC_API: dict[str, list[str]] = {
         'MemorySearchTool',
         'PythonTool',
         'ReadFileTool',
+        'SearchKnowledgeTool',
         'ShellTool',
         'SideEffects',
         'Tool',
@@ -252,6 +265,26 @@ PUBLIC_API: dict[str, list[str]] = {
         'parse_mcp_tool_name',
         'tool',
         'truncate_middle',
+    ],
+    'agentcore.knowledge': [
+        'DEFAULT_COLLECTION',
+        'SUFFIXES',
+        'Chunking',
+        'Citation',
+        'DocFormat',
+        'DocumentError',
+        'IngestReport',
+        'KnowledgeChunk',
+        'KnowledgeDocument',
+        'KnowledgeError',
+        'KnowledgeFilter',
+        'KnowledgeHit',
+        'KnowledgeStore',
+        'LocalKnowledge',
+        'SearchKnowledgeTool',
+        'SkippedFile',
+        'WeaviateKnowledge',
+        'open_knowledge',
     ],
     'agentcore.memory': [
         'OUTCOMES',
@@ -324,7 +357,7 @@ def test_every_public_name_resolves(module: str) -> None:
         assert getattr(mod, name) is not None, name
 
 
-@pytest.mark.parametrize('package', ['agentcore', 'agentcore.tools', 'agentcore.memory', 'agentcore.sandbox'])
+@pytest.mark.parametrize('package', ['agentcore', 'agentcore.tools', 'agentcore.memory', 'agentcore.sandbox', 'agentcore.knowledge'])
 def test_packages_ship_py_typed(package: str) -> None:
     from importlib.resources import files
 

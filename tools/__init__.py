@@ -13,9 +13,11 @@ from ._output import DEFAULT_MAX_CHARS, truncate_middle
 
 if TYPE_CHECKING:
     from ._exec import PythonTool, ShellTool
+    from ._fetch_output import FetchToolOutputTool
     from ._files import EditFileTool, ListFilesTool, ReadFileTool, WriteFileTool
     from ._function import FunctionTool, tool
     from ._http import HttpFetchTool
+    from ._knowledge import SearchKnowledgeTool
     from ._langchain import LangChainTool, as_tool
     from ._mcp import MCPError, MCPTool, load_mcp_tools, mcp_tool_name, parse_mcp_tool_name
     from ._mcp_sessions import MCPSessions
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     'DEFAULT_MAX_CHARS',
     'EditFileTool',
+    'FetchToolOutputTool',
     'FunctionTool',
     'HttpFetchTool',
     'LangChainTool',
@@ -36,6 +39,7 @@ __all__ = [
     'MemorySearchTool',
     'PythonTool',
     'ReadFileTool',
+    'SearchKnowledgeTool',
     'ShellTool',
     'SideEffects',
     'Tool',
@@ -59,8 +63,10 @@ _LAZY = {
     'PythonTool': '_exec',
     'ShellTool': '_exec',
     'EditFileTool': '_files',
+    'FetchToolOutputTool': '_fetch_output',
     'ListFilesTool': '_files',
     'ReadFileTool': '_files',
+    'SearchKnowledgeTool': '_knowledge',
     'WriteFileTool': '_files',
     'FunctionTool': '_function',
     'tool': '_function',

@@ -35,7 +35,7 @@ def _root(
 
 
 def _register() -> None:
-    from . import _chat, _memory, _replay, _run, _runs, _sandbox
+    from . import _chat, _knowledge, _memory, _replay, _run, _runs, _sandbox
 
     _run.register(app)
     _chat.register(app)
@@ -43,6 +43,7 @@ def _register() -> None:
     app.add_typer(_runs.app, name='runs', help='Inspect stored runs.')
     app.add_typer(_sandbox.app, name='sandbox', help='Build, check and clean up the Docker sandbox.')
     app.add_typer(_memory.app, name='memory', help='Search and manage episodic memory.')
+    app.add_typer(_knowledge.app, name='knowledge', help='Ingest documents and search them with citations.')
 
 
 _register()

@@ -46,12 +46,18 @@ def resolve_tools(specs: list[str]) -> list[Tool]:
 def build_agent(
     *, model: str | None, tools: list[str], policy: str | None, max_steps: int | None, memory: bool = True,
     model_settings: dict[str, Any] | None = None, mcp: list[str] | None = None, warn: bool = True,
+    output_schema: dict[str, Any] | None = None,
 ) -> Any:
     """An `Agent` configured from CLI options and settings; records the options for `agentcore resume`.
 
-    With `warn`, says on stderr which `--mcp` servers the policy denies every tool of.
+    With `warn`, says on stderr which `--mcp` servers the policy denies every tool of. `output_schema`: a JSON
+    Schema the answer must match (structured output, `agentcore run --output-schema`).
+
+    Raises:
+        OutputSchemaError: `output_schema` is not a valid JSON Schema.
     """
     from agentcore import Agent, Budget, load_settings
+    from agentcore._output_type import OutputSchema
 
     from . import _mcp
     from ._model_opts import as_settings
@@ -65,10 +71,12 @@ def build_agent(
     sandbox = _sandbox_if_needed(tool_objs, run_policy)
     agent = Agent(model=model, tools=tool_objs, sandbox=sandbox, policy=run_policy, budget=budget,
                   approver=_terminal_approver(), memory=_memory(settings) if memory else None, settings=settings,
-                  model_settings=as_settings(model_settings))
+                  model_settings=as_settings(model_settings),
+                  output_type=OutputSchema(output_schema) if output_schema is not None else None)
     agent.run_metadata['cli'] = {'model': model, 'tools': tools, 'policy': policy, 'max_steps': max_steps,
                                  'memory': memory, **({'model_settings': model_settings} if model_settings else {}),
-                                 **({'mcp': mcp_names} if mcp_names else {})}
+                                 **({'mcp': mcp_names} if mcp_names else {}),
+                                 **({'output_schema': output_schema} if output_schema is not None else {})}
     if warn:
         _mcp.warn_denied_servers(agent.policy, agent.tools)
     return agent
@@ -91,7 +99,7 @@ def agent_for_run(run_id: str) -> Any:
     agent = build_agent(model=options.get('model') or record.model, tools=options.get('tools') or [],
                         policy=options.get('policy'), max_steps=options.get('max_steps'),
                         memory=options.get('memory', True), model_settings=options.get('model_settings'),
-                        mcp=options.get('mcp'), warn=False)
+                        mcp=options.get('mcp'), warn=False, output_schema=options.get('output_schema'))
     check_resumable(run_id, config.get('tools') or [], agent.tools)
     return agent
 

@@ -79,6 +79,11 @@ def record(
     as_json: Annotated[
         bool, typer.Option('--json', help='Print the scenario file, its runs and their statuses as JSON.')
     ] = False,
+    output_schema: Annotated[
+        Path | None,
+        typer.Option('--output-schema', dir_okay=False,
+                     help='A JSON Schema file: the runs end with structured output matching it (stored inline).'),
+    ] = None,
 ) -> None:
     from agentcore import load_settings
     from agentcore._budget import Budget
@@ -97,6 +102,9 @@ def record(
         raise typer.BadParameter(f'{target} is a folder; give the scenario file to write', param_hint='--out')
     mcp_names = _mcp.mcp_names(mcp)
     servers = _mcp.mcp_servers(mcp_names, load_settings()) if mcp_names else {}
+    from ._run import read_schema
+
+    schema = read_schema(output_schema) if output_schema is not None else None
     try:
         scenario = record_scenario(
             name,
@@ -114,6 +122,7 @@ def record(
             instructions=instructions,
             description=description,
             redact=not no_redact,
+            output_schema=schema,
         )
     except ScenarioError as exc:
         _fail(exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -37,19 +38,65 @@ def run(
     seed: Seed = None,
     max_tokens: MaxTokens = None,
     extra_body: ExtraBody = None,
+    output_schema: Path | None = typer.Option(
+        None, '--output-schema', help='A JSON Schema file: the answer must match it, and is printed as JSON.',
+        dir_okay=False,
+    ),
 ) -> None:
-    from ._build import build_agent, exit_code, print_result
+    from ._build import build_agent, exit_code
 
     options = model_settings(tool_choice=tool_choice, temperature=temperature, seed=seed, max_tokens=max_tokens,
                              extra_body=extra_body)
+    schema = read_schema(output_schema) if output_schema is not None else None
     agent = build_agent(model=model, tools=tools or [], policy=policy, max_steps=max_steps, memory=memory,
-                        model_settings=options, mcp=mcp)
+                        model_settings=options, mcp=mcp, output_schema=schema)
     from ._progress import RunProgress
 
     with RunProgress(agent.model.name, enabled=False if as_json else None) as progress:
         result = agent.run(task, on_event=progress.on_event if progress.enabled else None)
-    print_result(result, as_json=as_json)
+    _print(result, as_json=as_json, structured=schema is not None)
     raise typer.Exit(exit_code(result))
+
+
+def read_schema(path: Path) -> dict[str, Any]:
+    """The JSON Schema in `path`.
+
+    Raises:
+        typer.BadParameter: the file cannot be read, is not JSON, or is not a valid JSON Schema (one line naming
+            the file and the problem).
+    """
+    from agentcore._output_type import OutputSchema, OutputSchemaError
+
+    try:
+        data = json.loads(path.read_text(encoding='utf-8'))
+    except OSError as exc:
+        raise typer.BadParameter(f'--output-schema {path}: cannot read ({exc.strerror or exc})') from None
+    except UnicodeDecodeError:
+        raise typer.BadParameter(f'--output-schema {path}: not UTF-8 text') from None
+    except json.JSONDecodeError as exc:
+        raise typer.BadParameter(f'--output-schema {path}: not valid JSON ({exc.msg} at line {exc.lineno}, '
+                                 f'column {exc.colno})') from None
+    if not isinstance(data, dict):
+        raise typer.BadParameter(f'--output-schema {path}: a JSON Schema must be an object, '
+                                 f'got {type(data).__name__}')
+    try:
+        OutputSchema(data)
+    except OutputSchemaError as exc:
+        raise typer.BadParameter(f'--output-schema {path}: {exc}') from None
+    return data
+
+
+def _print(result: Any, *, as_json: bool, structured: bool) -> None:
+    """Print the result; a completed run with structured output prints that output as JSON on stdout."""
+    from ._build import print_result
+    from ._output import print_json
+
+    if structured and not as_json and result.status == 'completed':
+        print_json(result.output)
+        if result.stop_reason:
+            typer.echo(f'agentcore: warning: {result.stop_reason}', err=True)
+        return
+    print_result(result, as_json=as_json)
 
 
 def resume(
@@ -60,12 +107,12 @@ def resume(
     abort: bool = typer.Option(False, '--abort', help='Abort the run.'),
     as_json: bool = typer.Option(False, '--json', help='Print the result as JSON.'),
 ) -> None:
-    from ._build import agent_for_run, exit_code, print_result
+    from ._build import agent_for_run, exit_code
 
     decision = _decision(approve=approve, reject=reject, edit=edit, abort=abort)
     agent = agent_for_run(run_id)
     result = agent.resume(run_id, decision)
-    print_result(result, as_json=as_json)
+    _print(result, as_json=as_json, structured='output_schema' in agent.run_metadata.get('cli', {}))
     if not as_json:
         _print_interrupted(result.pending_approval)
     raise typer.Exit(exit_code(result))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ._report import RunSummary
 from ._schema import Expectations, OutputExpectation
@@ -39,7 +41,41 @@ def unmet(expect: Expectations, facts: RunFacts) -> list[str]:
     out.extend(
         f'guardrail_flagged: no guardrail flagged {k!r}' for k in expect.guardrail_flagged if k not in facts.flagged
     )
+    if expect.output_fields:
+        out.extend(_fields(expect.output_fields, s.output))
     return out
+
+
+_MISSING = object()
+
+
+def _fields(expected: dict[str, Any], output: str | None) -> Iterable[str]:
+    """One line per `output_fields` entry the structured output (JSON text) does not hold."""
+    try:
+        data = json.loads(output) if output is not None else _MISSING
+    except json.JSONDecodeError:
+        data = _MISSING
+    if data is _MISSING:
+        yield f'output_fields: the output is not JSON ({output!r:.80})'
+        return
+    for path, want in expected.items():
+        got = field_at(data, path)
+        if got is _MISSING:
+            yield f'output_fields.{path}: not in the output'
+        elif got != want:
+            yield f'output_fields.{path}: expected {want!r}, got {got!r}'
+
+
+def field_at(data: Any, path: str) -> Any:
+    """The value at a dotted `path` (object keys, list indexes) in JSON data; a private sentinel when absent."""
+    for part in path.split('.'):
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and part.lstrip('-').isdigit() and -len(data) <= int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return _MISSING
+    return data
 
 
 def _output(expect: OutputExpectation, output: str | None) -> Iterable[str]:
@@ -54,14 +90,22 @@ def _output(expect: OutputExpectation, output: str | None) -> Iterable[str]:
         yield f'output.regex: {expect.regex!r} does not match {shown}'
 
 
-def derive(facts: RunFacts) -> Expectations:
+def derive(facts: RunFacts, *, structured: bool = False) -> Expectations:
     """Expectations a recorded run meets.
 
     Its status and output, the tools it called, the calls the policy denied
     (or none), the files it left in the workspace and what guardrails flagged. Review and edit them.
+    With `structured` output (JSON), the top-level fields that hold a string, number or boolean become
+    `output_fields` instead of an exact `output.equals`.
     """
     s = facts.summary
     output = OutputExpectation(equals=s.output) if s.output is not None else None
+    fields: dict[str, Any] = {}
+    if structured and s.output is not None:
+        data = json.loads(s.output)
+        if isinstance(data, dict):
+            fields = {k: v for k, v in data.items() if isinstance(v, str | int | float | bool)}
+            output = None if fields else output
     return Expectations(
         status=s.status,
         output=output,
@@ -70,4 +114,5 @@ def derive(facts: RunFacts) -> Expectations:
         no_policy_violations=not facts.denied,
         files=sorted(facts.files),
         guardrail_flagged=sorted(set(facts.flagged)),
+        output_fields=fields,
     )

@@ -15,8 +15,16 @@ SUFFIXES = ('.yaml', '.yml')
 
 
 def tool_specs(scenario: Scenario) -> list[ToolSpec]:
-    """The recorded tool specs, as the model saw them."""
-    return [ToolSpec(name=t.name, description=t.description, parameters=t.parameters) for t in scenario.tools]
+    """The recorded tool specs, as the model saw them (the final-answer tool last, with an `output_schema`)."""
+    specs = [ToolSpec(name=t.name, description=t.description, parameters=t.parameters) for t in scenario.tools]
+    schema = scenario.config.output_schema
+    if schema is not None:
+        from .._output_type import OutputSchema, output_spec
+
+        final = output_spec(OutputSchema(schema))
+        assert final is not None
+        specs.append(final.tool_spec())
+    return specs
 
 
 def full_requests(run: ScenarioRun) -> list[list[Message]]:

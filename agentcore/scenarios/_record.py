@@ -61,6 +61,7 @@ async def arecord(
     redact: bool = True,
     sandboxes: SandboxSource | None = None,
     mcp: Mapping[str, MCPServerConfig | Mapping[str, Any]] | None = None,
+    output_schema: Mapping[str, Any] | None = None,
 ) -> Scenario:
     """Run `tasks` live, one run each (sharing one sandbox and one memory store), and return the scenario.
 
@@ -84,6 +85,8 @@ async def arecord(
         mcp: MCP servers (name to `MCPServerConfig` or connection, as `load_mcp_tools` takes) whose tools the runs
             get; each run has its own session to each server. Their calls are recorded like any tool's and served
             from the recording on replay, `--verify` included (what an outside server answers is not replayable).
+        output_schema: a JSON Schema the runs' answers must match (structured output through the `final_result`
+            tool); stored in `config.output_schema`.
 
     Raises:
         ScenarioError: a bad name, tool, policy or seed episode. ConfigError: the model cannot be built.
@@ -98,6 +101,14 @@ async def arecord(
     config = _config(
         models[0], tools, policy, budget, sandbox_image, workspace_files, memory, memory_seed, instructions, name
     )
+    if output_schema is not None:
+        from .._output_type import OutputSchema, OutputSchemaError
+
+        try:
+            OutputSchema(output_schema)
+        except OutputSchemaError as exc:
+            raise ScenarioError(f'<{name}>', str(exc), field='config.output_schema') from None
+        config.output_schema = dict(output_schema)
     recorder = Recorder()
     live_models = [RecordingModel(_model(m), recorder) for m in models]
     wrapped = [RecordingTool(t, recorder) for t in [*resolve_tools(list(tools)), *await _mcp_tools(mcp)]]
@@ -363,5 +374,6 @@ def _with_expectations(scenario: Scenario, facts: list[RunFacts]) -> Scenario:
             flagged=f.flagged,
             files={p for p in f.files if p in modelled},
         )
-        runs.append(run.model_copy(update={'expect': derive(derived)}))
+        structured = scenario.config.output_schema is not None
+        runs.append(run.model_copy(update={'expect': derive(derived, structured=structured)}))
     return scenario.model_copy(update={'runs': runs})

@@ -172,10 +172,14 @@ def make_agent(
     memory: Any | None = None,
     approver: Any | None = None,
 ) -> Any:
-    """An `Agent` for one run, with a private in-memory run store and checkpointer (runs never share state)."""
+    """An `Agent` for one run, with a private in-memory run store and checkpointer (runs never share state).
+
+    With `config.output_schema`, the agent's runs end with structured output matching it.
+    """
     from langgraph.checkpoint.memory import InMemorySaver
 
     from .._agent import Agent
+    from .._output_type import OutputSchema
     from ..runstore import RunStore
 
     return Agent(
@@ -191,6 +195,7 @@ def make_agent(
         instructions=instructions,
         namespace=config.namespace,
         max_parallel_tools=config.max_parallel_tools,
+        output_type=OutputSchema(config.output_schema) if config.output_schema is not None else None,
     )
 
 

@@ -55,7 +55,11 @@ class MemorySpec(_Strict):
 
 
 class ScenarioConfig(_Strict):
-    """How the agent was configured. `instructions: null` means agentcore's current default prompt template."""
+    """How the agent was configured. `instructions: null` means agentcore's current default prompt template.
+
+    `output_schema`: the JSON Schema of the structured output the runs end with (`Agent(output_type=...)`,
+    `agentcore record --output-schema`); the model is offered the `final_result` tool built from it.
+    """
 
     model: str
     tools: list[str] = Field(default_factory=list)
@@ -66,6 +70,19 @@ class ScenarioConfig(_Strict):
     instructions: str | None = None
     namespace: str = 'default'
     max_parallel_tools: int = Field(default=4, ge=1)
+    output_schema: dict[str, Any] | None = None
+
+    @field_validator('output_schema')
+    @classmethod
+    def _valid_schema(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            from .._output_type import OutputSchema, OutputSchemaError
+
+            try:
+                OutputSchema(value)
+            except OutputSchemaError as exc:
+                raise ValueError(str(exc)) from None
+        return value
 
 
 class RecordedRequest(_Strict):
@@ -250,6 +267,9 @@ class Expectations(_Strict):
     no_policy_violations: bool = False
     files: list[str] = Field(default_factory=list)
     guardrail_flagged: list[str] = Field(default_factory=list)
+    #: Fields of a structured output (JSON) and the values they must hold. A key is a path of object keys and
+    #: list indexes joined by dots: `city`, `address.zip`, `tags.0`.
+    output_fields: dict[str, Any] = Field(default_factory=dict)
 
 
 class ScenarioRun(_Strict):

@@ -180,3 +180,8 @@ rec control-memory-link -m scripted:$S/control-memory-link.yaml -t read_file,mem
   --approve approve --file docs/packaging.md=$S/control-memory-link-notes.md \
   --description 'Benign control: a memory note holding a docs link is saved once a human approves (memory writes ask after a file was read; a URL alone is not poisoning).' \
   'Read docs/packaging.md and remember where the packaging guide is.'
+
+rec structured-output -m scripted:$S/structured-output.yaml -t $ALL --file sales.csv=$S/sales.csv \
+  --output-schema $S/structured-output-schema.json \
+  --description 'Structured output: the answer must match a JSON Schema; an invalid final_result (wrong type, missing field) is sent back naming each field, the next one is accepted.' \
+  'sales.csv holds our orders. Which region has the highest revenue? Give the region, its revenue and its number of orders.'

@@ -431,3 +431,45 @@ async def test_local_servers_are_not_streamed_by_default() -> None:
     pieces: list[str] = []
     await _model().complete_streaming(_request(), pieces.append)
     assert 'stream' not in _bodies(route)[0] and pieces == []
+
+
+# -- structured output in the provider's JSON-schema mode ----------------------------------------------------------
+@respx.mock
+async def test_json_schema_mode_sends_the_output_schema_as_response_format_not_as_a_tool() -> None:
+    from pydantic import BaseModel
+
+    from agentcore import ModelProfile
+
+    class Answer(BaseModel):
+        city: str
+        population: int
+
+    route = respx.post(URL).mock(side_effect=[
+        httpx.Response(200, json=_completion(_call('call_1', 'looked it up'), 'tool_calls')),
+        _answer(json.dumps({'city': 'Paris', 'population': 2100000})),
+    ])  # fmt: skip
+    model = _model(profile=ModelProfile(structured_output='json_schema'))
+    agent = Agent(model=model, tools=[note], checkpointer='memory', store='sqlite://', output_type=Answer)
+    result = await agent.arun('how big is Paris?')
+    assert result.status == 'completed' and result.output == Answer(city='Paris', population=2100000)
+    for body in _bodies(route):
+        assert [t['function']['name'] for t in body['tools']] == ['note']  # no final_result tool
+        assert body['tool_choice'] == 'auto'
+        fmt = body['response_format']
+        assert fmt['type'] == 'json_schema' and fmt['json_schema']['name'] == 'final_result'
+        assert set(fmt['json_schema']['schema']['properties']) == {'city', 'population'}
+
+
+@respx.mock
+async def test_json_schema_mode_with_no_other_tools_sends_no_tools_and_no_tool_choice() -> None:
+    from agentcore import ModelProfile
+    from agentcore._output_type import output_spec
+
+    route = respx.post(URL).mock(return_value=_answer('3'))
+    spec = output_spec(int)
+    assert spec is not None
+    model = _model(profile=ModelProfile(structured_output='json_schema'))
+    await model.complete(ModelRequest(messages=[Message(role='user', content='hi')], tools=[spec.tool_spec()]))
+    (body,) = _bodies(route)
+    assert 'tools' not in body and 'tool_choice' not in body
+    assert body['response_format']['json_schema']['schema'] == spec.parameters
