@@ -6,8 +6,9 @@ import asyncio
 import builtins
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
+
+from agentcore._closing import Closing
 
 from ._episode import Episode, EpisodeFilter, MemoryHit, validate_namespace
 from ._errors import EmbedderMismatchError, EmbeddingError, MemoryUnavailableError
@@ -25,7 +26,7 @@ _MAX_QUERY = 4096
 _MAX_BATCH = 10_000
 
 
-class StoreBase(ABC):
+class StoreBase(Closing, ABC):
     """Validates arguments, then calls the backend's `_`-methods.
 
     The async methods run the sync implementation in a worker thread (`asyncio.to_thread`): both backends use
@@ -175,22 +176,6 @@ class StoreBase(ABC):
     async def aclose(self) -> None:
         """Async `close`."""
         await asyncio.to_thread(self.close)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     # -- helpers -------------------------------------------------------------------------------------------------
 

@@ -14,8 +14,9 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Mapping
-from types import TracebackType
-from typing import ParamSpec, Self, TypeVar
+from typing import ParamSpec, TypeVar
+
+from agentcore._closing import Closing
 
 from ._protocol import Command, OnOutput
 from ._result import ExecResult, FileInfo
@@ -118,7 +119,7 @@ def _loop_relay(loop: asyncio.AbstractEventLoop, on_output: OnOutput, token: thr
     return relay
 
 
-class BaseSandbox(abc.ABC):
+class BaseSandbox(Closing, abc.ABC):
     """Skeleton of a `Sandbox`: subclasses implement the abstract sync methods."""
 
     @abc.abstractmethod
@@ -128,7 +129,7 @@ class BaseSandbox(abc.ABC):
     ) -> ExecResult:  # fmt: skip
         """Run `cmd`; return early (killing it) once `cancel` is set; pass output to `on_output` as it arrives."""
 
-    def _cancel(self, token: threading.Event) -> None:  # noqa: B027 - optional hook
+    def _cancel(self, token: threading.Event) -> None:
         """Ask a running `_exec` that was given `token` to stop (default: nothing to do)."""
 
     def exec(
@@ -224,18 +225,3 @@ class BaseSandbox(abc.ABC):
         """Async `close`."""
         await run_blocking(self.close)
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()

@@ -14,8 +14,9 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
+
+from agentcore._closing import Closing
 
 from ._base import run_blocking
 from ._config import SandboxConfig
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ['SandboxPool']
 
 
-class SandboxPool:
+class SandboxPool(Closing):
     """A pool of warm `DockerSandbox`es.
 
     Args:
@@ -240,18 +241,3 @@ class SandboxPool:
         """Async `close`."""
         await run_blocking(self.close)
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()

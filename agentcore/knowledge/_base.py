@@ -14,13 +14,13 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 from agentcore.memory import EmbedderMismatchError, EmbeddingError, MemoryUnavailableError
 from agentcore.memory._episode import _clean_tags
 from agentcore.memory._protocol import Embedder
 
+from .._closing import Closing
 from ._chunker import Chunking, chunk_document
 from ._errors import DocumentError
 from ._files import DocumentFile, discover, format_of, parse, read, resolve
@@ -73,7 +73,7 @@ class _Prepared:
     previous: KnowledgeDocument | None
 
 
-class KnowledgeBase(ABC):
+class KnowledgeBase(Closing, ABC):
     """Implements `KnowledgeStore` on top of the backend hooks.
 
     Args:
@@ -245,22 +245,6 @@ class KnowledgeBase(ABC):
         if not self._closed:
             self._closed = True
             self._close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     # -- ingestion -----------------------------------------------------------------------------------------------
 
