@@ -29,6 +29,7 @@ from ._model_settings import ModelSettings
 from ._output_type import DEFAULT_OUTPUT_RETRIES, OutputSchema, OutputSpec, output_spec
 from ._runtime import DEFAULT_INSTRUCTIONS, RUN_EVENTS, RUN_SANDBOX, RunContext
 from ._settings import Settings, load_settings
+from ._state import run_usage
 from ._wiring import (
     allowlist_probe,
     as_tool,
@@ -627,7 +628,7 @@ def _result(
         output=answer,
         steps=values.get('steps', 0),
         tool_calls=values.get('tool_calls', 0),
-        usage=Usage(input_tokens=values.get('input_tokens', 0), output_tokens=values.get('output_tokens', 0)),
+        usage=run_usage(values),
         cost_usd=values.get('cost_usd', 0.0),
         stop_reason=values.get('stop_reason'),
         pending_approval=interrupted,

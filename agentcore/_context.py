@@ -123,14 +123,15 @@ def marker(left_out: int, why: str) -> Message:
 async def apply_then(
     then: ContextPolicy | None, chosen: ContextSelection, window: ContextWindow
 ) -> ContextSelection:
-    """`chosen`, passed on to `then` when it is still over budget; notes and stubs of both are kept."""
+    """`chosen`, passed on to `then` when it is still over budget: notes of both, the stubs still sent, usage summed."""
     if then is None or window.count(chosen.messages) <= window.budget:
         return chosen
     after = await then.select(chosen.messages, window)
     cost = None if chosen.cost_usd is None or after.cost_usd is None else chosen.cost_usd + after.cost_usd
-    return ContextSelection(messages=after.messages, notes=[*chosen.notes, *after.notes],
-                            stubbed=[*chosen.stubbed, *after.stubbed], usage=chosen.usage + after.usage,
-                            cost_usd=cost)
+    sent = {m.tool_call_id for m in after.messages if m.role == 'tool' and m.content.startswith(MARKER)}
+    stubbed = [i for i in dict.fromkeys([*chosen.stubbed, *after.stubbed]) if i in sent]  # stubs `then` kept
+    return ContextSelection(messages=after.messages, notes=[*chosen.notes, *after.notes], stubbed=stubbed,
+                            usage=chosen.usage + after.usage, cost_usd=cost)
 
 
 # -- token counting -----------------------------------------------------------------------------------------

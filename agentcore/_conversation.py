@@ -71,8 +71,10 @@ class ContextFitter:
         if self._window is None:
             self._window = model_window(rt.model)
         mw = self._window
-        window = ContextWindow(budget=mw.budget(request.tools), count=mw.count, tools=request.tools, run_id=run_id,
-                               model=rt.model)
+        extra = [rt.tools[n].spec() for n in sorted(rt.on_demand_tools) if n in rt.tools]
+        # the budget leaves room for the on-demand tools (`fetch_tool_output`), offered with a request holding a stub
+        window = ContextWindow(budget=mw.budget([*request.tools, *extra]), count=mw.count, tools=request.tools,
+                               run_id=run_id, model=rt.model)
         chosen = await policy.select(request.messages, window)
         same = len(chosen.messages) == len(request.messages) and all(
             a is b for a, b in zip(chosen.messages, request.messages, strict=True))
@@ -80,7 +82,7 @@ class ContextFitter:
             return FittedRequest(request, chosen.usage, chosen.cost_usd)
         tools = list(request.tools)
         if any(m.role == 'tool' and m.content.startswith(MARKER) for m in chosen.messages):
-            tools += [rt.tools[n].spec() for n in sorted(rt.on_demand_tools) if n in rt.tools]
+            tools += extra
         sent = ModelRequest(messages=chosen.messages, tools=tools)
         from ._events import ContextTrimmed
 

@@ -22,16 +22,27 @@ class ModelPrice(BaseModel):
     Attributes:
         input_per_mtok: USD per million input (prompt) tokens; 0 or more.
         output_per_mtok: USD per million output (completion) tokens; 0 or more.
+        cached_input_per_mtok: USD per million input tokens read from the provider's prompt cache; by default
+            `input_per_mtok` (a cache hit is never priced below what the provider was told it costs).
+        cache_write_per_mtok: USD per million input tokens written to the prompt cache (Anthropic-style caching);
+            by default `input_per_mtok`.
     """
 
     model_config = ConfigDict(frozen=True, extra='forbid')
 
     input_per_mtok: float = Field(ge=0)
     output_per_mtok: float = Field(ge=0)
+    cached_input_per_mtok: float | None = Field(default=None, ge=0)
+    cache_write_per_mtok: float | None = Field(default=None, ge=0)
 
-    def cost(self, input_tokens: int, output_tokens: int) -> float:
-        """The cost in USD of a turn that used these tokens."""
-        return (input_tokens * self.input_per_mtok + output_tokens * self.output_per_mtok) / 1_000_000
+    def cost(self, input_tokens: int, output_tokens: int, cached_input_tokens: int = 0,
+             cache_write_tokens: int = 0) -> float:
+        """The cost in USD of a turn that used these tokens (the cached ones are part of `input_tokens`)."""
+        cached = self.input_per_mtok if self.cached_input_per_mtok is None else self.cached_input_per_mtok
+        write = self.input_per_mtok if self.cache_write_per_mtok is None else self.cache_write_per_mtok
+        plain = max(input_tokens - cached_input_tokens - cache_write_tokens, 0)
+        return (plain * self.input_per_mtok + cached_input_tokens * cached + cache_write_tokens * write
+                + output_tokens * self.output_per_mtok) / 1_000_000
 
 
 class Costed(BaseModel):
@@ -97,14 +108,36 @@ def litellm_price_known(litellm: Any, model: str) -> bool:
     return info.get('input_cost_per_token') is not None or info.get('output_cost_per_token') is not None
 
 
+def _count(value: Any) -> int:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
+
+
+def cache_tokens(usage: Any) -> tuple[int, int]:
+    """The prompt tokens a litellm usage says were read from the provider's cache, and written to it.
+
+    litellm reports cache reads as `prompt_tokens_details.cached_tokens` for every provider (OpenAI's automatic
+    caching, Anthropic's `cache_read_input_tokens`), and Anthropic's writes as `cache_creation_input_tokens`; both
+    are counted in `prompt_tokens`.
+    """
+    details = getattr(usage, 'prompt_tokens_details', None)
+    read = _count(getattr(details, 'cached_tokens', None)) or _count(getattr(usage, 'cache_read_input_tokens', None))
+    written = (_count(getattr(usage, 'cache_creation_input_tokens', None))
+               or _count(getattr(details, 'cache_creation_tokens', None)))
+    return read, written
+
+
 def litellm_cost(litellm: Any, response: Any, price: ModelPrice | None) -> float | None:
-    """The cost of one litellm response: from `price` and its usage when given, else litellm's; `None` if unknown."""
+    """The cost of one litellm response: from `price` and its usage when given, else litellm's; `None` if unknown.
+
+    litellm's own price counts cached prompt tokens at the model's cached price (`cache_read_input_token_cost`,
+    `cache_creation_input_token_cost` in its cost map) where it knows one; a supplied price uses its own.
+    """
     usage = getattr(response, 'usage', None)
     if price is not None:
         if usage is None:
             return None
         return price.cost(int(getattr(usage, 'prompt_tokens', 0) or 0),
-                          int(getattr(usage, 'completion_tokens', 0) or 0))
+                          int(getattr(usage, 'completion_tokens', 0) or 0), *cache_tokens(usage))
     try:
         cost = litellm.completion_cost(completion_response=response)
     except Exception:  # litellm has no price for this model (a local server, a private model)

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ._cost import Prices, litellm_cost, litellm_price_known, price_for
+from ._cost import Prices, cache_tokens, litellm_cost, litellm_price_known, price_for
 from ._messages import Message, ModelRequest, ModelResponse, ToolCall, Usage
 from ._model import ModelError
 from ._model_errors import ModelTimeoutError, classify, required_choice_error
@@ -62,6 +62,42 @@ def prefetch_litellm() -> None:
     if _prefetch is None and 'litellm' not in sys.modules:
         _prefetch = threading.Thread(target=_prefetch_target, name='agentcore-litellm-import', daemon=True)
         _prefetch.start()
+
+
+#: The mark that asks a provider with Anthropic-style prompt caching to cache the prefix up to it.
+CACHE_MARK: dict[str, str] = {'type': 'ephemeral'}
+
+
+def mark_cache_prefix(messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> None:
+    """Mark, in place, the breakpoints of a request's stable prefix for the provider's prompt cache.
+
+    Three of the four Anthropic allows, in the forms litellm passes on (to Anthropic, Bedrock and Vertex): the last
+    tool schema (the tools come first in the prompt), the system prompt as a text block, and the last message that
+    can carry a mark (this turn's conversation, which the next turn repeats and so reads from the cache): a text
+    block, or the message itself for a tool result.
+    """
+    if tools:
+        tools[-1]['cache_control'] = dict(CACHE_MARK)
+    system = next((i for i, m in enumerate(messages) if m.get('role') == 'system'), None)
+    if system is not None:
+        _mark_message(messages[system])
+    for i in range(len(messages) - 1, -1, -1):
+        if i == system:
+            break
+        if _mark_message(messages[i]):
+            break
+
+
+def _mark_message(message: dict[str, Any]) -> bool:
+    """Mark `message` as a cache breakpoint; False when it cannot carry one (no text, not a tool result)."""
+    if message.get('role') == 'tool':
+        message['cache_control'] = dict(CACHE_MARK)
+        return True
+    content = message.get('content')
+    if not isinstance(content, str) or not content:
+        return False  # an empty text block is an error at Anthropic
+    message['content'] = [{'type': 'text', 'text': content, 'cache_control': dict(CACHE_MARK)}]
+    return True
 
 
 class LiteLLMModel:
@@ -239,6 +275,8 @@ class LiteLLMModel:
             kwargs['stream'] = True
             if self.profile.stream_usage:
                 kwargs['stream_options'] = {'include_usage': True}
+        if self.profile.cache_control:
+            mark_cache_prefix(kwargs['messages'], kwargs.get('tools', []))
         return kwargs
 
     def _wire(self, message: Message) -> dict[str, Any]:
@@ -288,11 +326,14 @@ class LiteLLMModel:
                 finish_reason = 'tool_calls' if finish_reason in (None, 'stop') else finish_reason
         usage = getattr(response, 'usage', None)
         cost = litellm_cost(litellm, response, self.price)  # None: no price known for this model
+        cached, written = cache_tokens(usage)
         return ModelResponse(
             message=Message(role='assistant', content=content, tool_calls=calls),
             usage=Usage(
                 input_tokens=int(getattr(usage, 'prompt_tokens', 0) or 0),
                 output_tokens=int(getattr(usage, 'completion_tokens', 0) or 0),
+                cached_input_tokens=cached,
+                cache_write_tokens=written,
             ),
             cost_usd=cost,
             model=str(getattr(response, 'model', '') or self.model),

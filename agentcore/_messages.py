@@ -56,10 +56,18 @@ class Message(BaseModel):
 
 
 class Usage(BaseModel):
-    """Token usage of one model call, or of a whole run."""
+    """Token usage of one model call, or of a whole run.
+
+    `input_tokens` counts every prompt token, cached or not; `cached_input_tokens` (read from the provider's prompt
+    cache, billed at its cheaper cached price) and `cache_write_tokens` (written to it, Anthropic-style caching) are
+    the parts of it the provider reported. Both are 0 for a provider that reports none, and in checkpoints written
+    before they were counted.
+    """
 
     input_tokens: int = 0
     output_tokens: int = 0
+    cached_input_tokens: int = 0
+    cache_write_tokens: int = 0
 
     @property
     def total_tokens(self) -> int:
@@ -69,6 +77,8 @@ class Usage(BaseModel):
         return Usage(
             input_tokens=self.input_tokens + other.input_tokens,
             output_tokens=self.output_tokens + other.output_tokens,
+            cached_input_tokens=self.cached_input_tokens + other.cached_input_tokens,
+            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
         )
 
 

@@ -76,6 +76,12 @@ class ModelProfile(BaseModel):
             tool (`final_result`) whose arguments are the output. `json_schema`: the provider's JSON-schema mode
             (`response_format`), for providers that enforce it; the model's text answer is the output, checked
             the same way.
+        cache_control: mark the stable prefix of each request for the provider's prompt cache (Anthropic-style
+            caching, which caches only what is marked): `cache_control: {"type": "ephemeral"}` on the last tool
+            schema, on the system prompt and on the last message, three of the four breakpoints Anthropic allows.
+            True for Anthropic models (`anthropic/`, `bedrock/anthropic`, `vertex_ai/claude`); providers that cache
+            on their own (OpenAI) need no marks, only the same prefix each turn, which every request keeps: the
+            system prompt first and unchanged, the tools in the order they were registered.
     """
 
     model_config = ConfigDict(frozen=True, extra='forbid')
@@ -86,6 +92,7 @@ class ModelProfile(BaseModel):
     stream_usage: bool = True
     required_tool_choice: RequiredToolChoice = 'send'
     structured_output: StructuredOutputMode = 'tool'
+    cache_control: bool = False
 
 
 #: Local OpenAI-compatible servers (llama.cpp, vLLM, Ollama, LM Studio) behind `api_base`.
@@ -93,8 +100,9 @@ LOCAL_SERVER_PROFILE = ModelProfile(text_tool_calls=('hermes', 'json', 'python_t
                                     required_tool_choice='named')
 #: Hosted providers that parse tool calls on their side.
 HOSTED_PROFILE = ModelProfile()
-#: Anthropic (through litellm): an empty text block is an error there, so `null` content stays `null`.
-ANTHROPIC_PROFILE = ModelProfile(empty_content_with_tool_calls=False)
+#: Anthropic (through litellm): an empty text block is an error there, so `null` content stays `null`; its prompt
+#: cache takes only the prefixes marked with `cache_control`.
+ANTHROPIC_PROFILE = ModelProfile(empty_content_with_tool_calls=False, cache_control=True)
 
 _LOCAL_PREFIXES = ('ollama/', 'ollama_chat/', 'hosted_vllm/', 'vllm/', 'lm_studio/', 'llamafile/')
 

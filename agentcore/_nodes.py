@@ -25,7 +25,7 @@ from ._events import (
     TurnRejected,
 )
 from ._loops import check_loops
-from ._messages import Message, ModelRequest, ModelResponse, ToolSpec, Usage
+from ._messages import Message, ModelRequest, ModelResponse, ToolSpec
 from ._model import ModelError, StreamingChatModel
 from ._model_requests import ModelRequestsBlockedError
 from ._model_settings import ModelProfile
@@ -39,7 +39,7 @@ from ._output_type import (
     missing_text,
 )
 from ._runtime import RUN_EVENTS, RunContext
-from ._state import AgentState, PendingCall
+from ._state import AgentState, PendingCall, added_usage, run_usage
 from ._taint import argument_provenance, from_approver, untrusted_in_context
 from ._toolrun import run_calls
 from ._turns import NOTICE, notice, parse_calls, text_tool_call, tool_message, unique_call_ids
@@ -152,8 +152,7 @@ class Nodes:
                                   finish_reason=response.finish_reason))
         update: Update = {
             'steps': steps + 1,
-            'input_tokens': state.get('input_tokens', 0) + usage.input_tokens,
-            'output_tokens': state.get('output_tokens', 0) + usage.output_tokens,
+            **added_usage(state, usage),
             'cost_usd': add_cost(state.get('cost_usd', 0.0), response.cost_usd),
             'messages': [msg.model_dump()] if told is None else [told, msg.model_dump()],
             'finish_reason': response.finish_reason,
@@ -443,7 +442,7 @@ class Nodes:
         status = state.get('status') or 'completed'
         if status == 'running':
             status = 'completed'
-        usage = Usage(input_tokens=state.get('input_tokens', 0), output_tokens=state.get('output_tokens', 0))
+        usage = run_usage(state)
         await self.rt.store.aupdate_run(state['run_id'], status=status, output=state.get('output'),
                                         stop_reason=state.get('stop_reason'), steps=state.get('steps', 0),
                                         tool_calls=state.get('tool_calls', 0), input_tokens=usage.input_tokens,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, NotRequired, TypedDict
+
+from ._messages import Usage
 
 RunStatus = Literal[
     'running', 'completed', 'stopped_by_budget', 'stopped_by_loop', 'denied', 'awaiting_approval', 'failed'
@@ -45,6 +48,9 @@ class AgentState(TypedDict, total=False):
     tool_calls: int
     input_tokens: int
     output_tokens: int
+    #: Of `input_tokens`: those read from the provider's prompt cache, and those written to it (absent: 0).
+    cached_input_tokens: int
+    cache_write_tokens: int
     #: The cost of the model turns so far; `None` once a turn's cost is unknown (no price for the model).
     cost_usd: float | None
     started_at: float
@@ -62,3 +68,18 @@ class AgentState(TypedDict, total=False):
     #: With an `output_type`: how many of the model's answers so far were invalid or missing structured output
     #: (`output` then holds the validated output as JSON text).
     output_retries: int
+
+
+#: The state keys that hold a run's token counts, as `Usage` names them.
+USAGE_KEYS = ('input_tokens', 'output_tokens', 'cached_input_tokens', 'cache_write_tokens')
+
+
+def run_usage(values: Mapping[str, Any]) -> Usage:
+    """The token usage a run's state has accumulated (a key an older checkpoint lacks counts 0)."""
+    return Usage(**{key: int(values.get(key) or 0) for key in USAGE_KEYS})
+
+
+def added_usage(values: Mapping[str, Any], usage: Usage) -> dict[str, int]:
+    """The state's token counts with one more turn's `usage` added."""
+    total = run_usage(values) + usage
+    return {key: getattr(total, key) for key in USAGE_KEYS}

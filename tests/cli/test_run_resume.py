@@ -13,7 +13,8 @@ def test_run_prints_the_answer_and_json(cli: Cli, workdir: Path) -> None:
     r = cli('run', 'add 2 and 3', '--model', model, '--tools', 'tests._tools:add', '--json')
     data = r.json()
     assert r.code == 0 and data['status'] == 'completed' and data['output'] == 'The sum is 5.'
-    assert data['tool_calls'] == 1 and data['usage'] == {'input_tokens': 20, 'output_tokens': 10}
+    assert data['tool_calls'] == 1 and data['usage'] == {
+        'input_tokens': 20, 'output_tokens': 10, 'cached_input_tokens': 0, 'cache_write_tokens': 0}
 
 
 def test_run_failed_run_exits_1(cli: Cli, workdir: Path) -> None:
