@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 from ._errors import EXIT_FAILURE, EXIT_USAGE
 from ._output import echo_text, print_json
+
+#: The knowledge tool's name in `--tools`.
+_KNOWLEDGE_TOOL = 'search_knowledge'
 
 if TYPE_CHECKING:
     from agentcore import RunResult
@@ -46,15 +50,19 @@ def resolve_tools(specs: list[str]) -> list[Tool]:
 def build_agent(
     *, model: str | None, tools: list[str], policy: str | None, max_steps: int | None, memory: bool = True,
     model_settings: dict[str, Any] | None = None, mcp: list[str] | None = None, warn: bool = True,
-    output_schema: dict[str, Any] | None = None,
+    output_schema: dict[str, Any] | None = None, knowledge: list[str] | None = None,
 ) -> Any:
     """An `Agent` configured from CLI options and settings; records the options for `agentcore resume`.
 
     With `warn`, says on stderr which `--mcp` servers the policy denies every tool of. `output_schema`: a JSON
-    Schema the answer must match (structured output, `agentcore run --output-schema`).
+    Schema the answer must match (structured output, `agentcore run --output-schema`). `knowledge`: files and
+    folders ingested into a fresh in-memory knowledge store that the `search_knowledge` tool searches (added to the
+    tools); without it, a `search_knowledge` tool name searches the store of `agentcore knowledge`.
 
     Raises:
         OutputSchemaError: `output_schema` is not a valid JSON Schema.
+        typer.BadParameter: a `knowledge` path cannot be ingested.
+        MemoryUnavailableError: the knowledge store cannot be opened.
     """
     from agentcore import Agent, Budget, load_settings
     from agentcore._output_type import OutputSchema
@@ -65,7 +73,12 @@ def build_agent(
     settings = load_settings()
     mcp_names = _mcp.mcp_names(mcp)
     mcp_tools = _mcp.mcp_tools(mcp_names, settings)
-    tool_objs = [*resolve_tools(tools), *mcp_tools]
+    names = [s.strip() for item in tools for s in item.split(',') if s.strip()]
+    tool_objs = [*resolve_tools([n for n in names if n != _KNOWLEDGE_TOOL]), *mcp_tools]
+    if knowledge or _KNOWLEDGE_TOOL in names:
+        from agentcore.knowledge import SearchKnowledgeTool
+
+        tool_objs.append(SearchKnowledgeTool(_knowledge(knowledge or [], settings)))
     budget = Budget(max_steps=max_steps) if max_steps else None
     run_policy = _mcp.policy_for(policy or settings.policy, mcp_tools)
     sandbox = _sandbox_if_needed(tool_objs, run_policy)
@@ -76,7 +89,8 @@ def build_agent(
     agent.run_metadata['cli'] = {'model': model, 'tools': tools, 'policy': policy, 'max_steps': max_steps,
                                  'memory': memory, **({'model_settings': model_settings} if model_settings else {}),
                                  **({'mcp': mcp_names} if mcp_names else {}),
-                                 **({'output_schema': output_schema} if output_schema is not None else {})}
+                                 **({'output_schema': output_schema} if output_schema is not None else {}),
+                                 **({'knowledge': [os.path.abspath(p) for p in knowledge]} if knowledge else {})}
     if warn:
         _mcp.warn_denied_servers(agent.policy, agent.tools)
     return agent
@@ -99,9 +113,33 @@ def agent_for_run(run_id: str) -> Any:
     agent = build_agent(model=options.get('model') or record.model, tools=options.get('tools') or [],
                         policy=options.get('policy'), max_steps=options.get('max_steps'),
                         memory=options.get('memory', True), model_settings=options.get('model_settings'),
-                        mcp=options.get('mcp'), warn=False, output_schema=options.get('output_schema'))
+                        mcp=options.get('mcp'), warn=False, output_schema=options.get('output_schema'),
+                        knowledge=options.get('knowledge'))
     check_resumable(run_id, config.get('tools') or [], agent.tools)
     return agent
+
+
+def _knowledge(paths: list[str], settings: Any) -> Any:
+    """The store `search_knowledge` searches: `paths` ingested into a fresh in-memory one, else the settings' store.
+
+    Raises:
+        typer.BadParameter: a path does not exist, or a file it names cannot be ingested.
+        MemoryUnavailableError: the settings' store cannot be opened (Weaviate configured but unreachable...).
+    """
+    from agentcore.knowledge import DocumentError, LocalKnowledge, open_knowledge
+    from agentcore.memory import embedder_from_spec
+
+    if not paths:
+        return open_knowledge()
+    embedder = embedder_from_spec(settings.memory_embedder) if settings.memory_embedder else None
+    store = LocalKnowledge(':memory:', embedder=embedder)
+    for path in paths:
+        try:
+            store.add(path)
+        except DocumentError as exc:
+            store.close()
+            raise typer.BadParameter(f'--knowledge {path}: {exc}') from None
+    return store
 
 
 def _memory(settings: Any) -> Any:

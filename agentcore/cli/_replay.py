@@ -84,10 +84,16 @@ def record(
         typer.Option('--output-schema', dir_okay=False,
                      help='A JSON Schema file: the runs end with structured output matching it (stored inline).'),
     ] = None,
+    knowledge: Annotated[
+        Path | None,
+        typer.Option('--knowledge', file_okay=False,
+                     help='A folder of documents (Markdown, HTML, text) the runs search with search_knowledge; '
+                     'stored inline, cited by their paths in it.'),
+    ] = None,
 ) -> None:
     from agentcore import load_settings
     from agentcore._budget import Budget
-    from agentcore.scenarios import ScenarioError, record as record_scenario, save_scenario
+    from agentcore.scenarios import ScenarioError, knowledge_files, record as record_scenario, save_scenario
 
     from . import _mcp
 
@@ -106,6 +112,7 @@ def record(
 
     schema = read_schema(output_schema) if output_schema is not None else None
     try:
+        documents = knowledge_files(knowledge) if knowledge is not None else None
         scenario = record_scenario(
             name,
             tasks,
@@ -123,6 +130,7 @@ def record(
             description=description,
             redact=not no_redact,
             output_schema=schema,
+            knowledge_files=documents,
         )
     except ScenarioError as exc:
         _fail(exc)

@@ -42,6 +42,10 @@ def run(
         None, '--output-schema', help='A JSON Schema file: the answer must match it, and is printed as JSON.',
         dir_okay=False,
     ),
+    knowledge: list[str] | None = typer.Option(
+        None, '--knowledge', help='A file or folder of documents the agent searches with search_knowledge '
+        '(ingested for this run); repeatable.',
+    ),
 ) -> None:
     from ._build import build_agent, exit_code
 
@@ -49,7 +53,7 @@ def run(
                              extra_body=extra_body)
     schema = read_schema(output_schema) if output_schema is not None else None
     agent = build_agent(model=model, tools=tools or [], policy=policy, max_steps=max_steps, memory=memory,
-                        model_settings=options, mcp=mcp, output_schema=schema)
+                        model_settings=options, mcp=mcp, output_schema=schema, knowledge=knowledge)
     from ._progress import RunProgress
 
     with RunProgress(agent.model.name, enabled=False if as_json else None) as progress:

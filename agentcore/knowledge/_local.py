@@ -48,11 +48,14 @@ class LocalKnowledge(KnowledgeBase):
         EmbedderMismatchError: The file was written with another embedder.
         SchemaMigrationError: The file comes from a newer agentcore.
         MemoryUnavailableError: The file cannot be opened (permissions, disk), or SQLite lacks FTS5.
+        TypeError: `path` is neither a str nor a Path.
     """
 
     backend = 'local'
 
     def __init__(self, path: str | Path, *, embedder: Embedder | None = None, chunking: Chunking | None = None) -> None:
+        if not isinstance(path, (str, Path)):  # str(None) would quietly open a store in a file named None
+            raise TypeError(f'LocalKnowledge: path must be a str or a Path, got {type(path).__name__}')
         super().__init__(embedder or HashEmbedder(), chunking)
         self.path = str(path)
         self._lock = threading.RLock()

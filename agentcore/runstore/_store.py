@@ -348,10 +348,13 @@ class RunStore:
         with self._write_lock:
             if self._write_conn is None:
                 self._write_conn = self.engine.raw_connection()
-                self._write_conn.cursor().execute(BackgroundCheckpointer.WRITER_PRAGMA)
-                self._wal = BackgroundCheckpointer(str(self.engine.url.database))
+                database = self.engine.url.database
+                if database and database != ':memory:':  # an in-memory store has no log to checkpoint
+                    self._write_conn.cursor().execute(BackgroundCheckpointer.WRITER_PRAGMA)
+                    self._wal = BackgroundCheckpointer(database)
             yield self._write_conn
-            self._wal.committed()
+            if self._wal is not None:
+                self._wal.committed()
 
     def _insert_sql(self, table: Any) -> tuple[str, list[str]]:
         key = (self.engine.dialect.name, self.engine.dialect.paramstyle, table.name)
@@ -473,7 +476,8 @@ class RunStore:
         self.flush()
         with self._write_lock:
             if self._write_conn is not None:
-                self._wal.close()
+                if self._wal is not None:
+                    self._wal.close()
                 self._write_conn.close()
                 self._write_conn = None
         self.engine.dispose()

@@ -12,6 +12,7 @@ Importing this package is cheap (pydantic and PyYAML); LangGraph, Docker and the
 from __future__ import annotations
 
 from ._digest import canonical_json, digest_of, request_digest
+from ._knowledge import knowledge_files
 from ._load import load_scenario, scenario_files
 from ._record import arecord, record, redact_scenario, save_scenario, with_digests
 from ._recording import Recorder, RecordingApprover, RecordingMemory, RecordingModel, RecordingTool
@@ -20,8 +21,10 @@ from ._replaying import CheckingMemory, ReplayApprover, ReplayMemory, ReplayMode
 from ._report import Divergence, ReplayReport, RunSummary, ScenarioResult
 from ._schema import (
     FORMAT_VERSION,
+    KNOWLEDGE_TOOL,
     Effects,
     Expectations,
+    KnowledgeSpec,
     OutputExpectation,
     RecordedCall,
     RecordedTurn,
@@ -34,10 +37,12 @@ from ._yamlio import ScenarioError, parse_scenario, scenario_yaml
 
 __all__ = [
     'FORMAT_VERSION',
+    'KNOWLEDGE_TOOL',
     'CheckingMemory',
     'Divergence',
     'Effects',
     'Expectations',
+    'KnowledgeSpec',
     'OutputExpectation',
     'RecordedCall',
     'RecordedTurn',
@@ -64,6 +69,7 @@ __all__ = [
     'areplay_scenario',
     'canonical_json',
     'digest_of',
+    'knowledge_files',
     'load_scenario',
     'parse_scenario',
     'record',

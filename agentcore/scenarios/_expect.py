@@ -21,6 +21,17 @@ class RunFacts:
     denied: list[str] = field(default_factory=list)
     flagged: list[str] = field(default_factory=list)
     files: set[str] = field(default_factory=set)
+    #: What each successful `search_knowledge` call returned (the passages under their citations).
+    retrieved: list[str] = field(default_factory=list)
+
+
+#: A passage's citation line in a `search_knowledge` result: `[n] CITATION [CHUNK_ID] (score S)`.
+_CITATION_LINE = re.compile(r'^\[\d+\] (?P<where>.+) (?P<id>\[[0-9a-f]{16}\]) \(score [0-9.]+\)$', re.MULTILINE)
+
+
+def citations(retrieved: Iterable[str]) -> list[tuple[str, str]]:
+    """The citations in `search_knowledge` results, in order: (`FILE, § SECTION [CHUNK_ID]`, `FILE, § SECTION`)."""
+    return [(f'{m["where"]} {m["id"]}', m['where']) for text in retrieved for m in _CITATION_LINE.finditer(text)]
 
 
 def unmet(expect: Expectations, facts: RunFacts) -> list[str]:
@@ -43,7 +54,18 @@ def unmet(expect: Expectations, facts: RunFacts) -> list[str]:
     )
     if expect.output_fields:
         out.extend(_fields(expect.output_fields, s.output))
+    out.extend(_cites(expect.cites, s.output, facts.retrieved))
     return out
+
+
+def _cites(expected: list[str], output: str | None, retrieved: list[str]) -> Iterable[str]:
+    """One line per `cites` entry missing from the output, or naming no passage `search_knowledge` returned."""
+    found = {form for pair in citations(retrieved) for form in pair}
+    for cite in expected:
+        if cite not in (output or ''):
+            yield f'cites: {cite!r} is not in the output'
+        elif cite not in found:
+            yield f'cites: {cite!r} is not the citation of a passage search_knowledge returned'
 
 
 _MISSING = object()
@@ -94,7 +116,8 @@ def derive(facts: RunFacts, *, structured: bool = False) -> Expectations:
     """Expectations a recorded run meets.
 
     Its status and output, the tools it called, the calls the policy denied
-    (or none), the files it left in the workspace and what guardrails flagged. Review and edit them.
+    (or none), the files it left in the workspace, what guardrails flagged and the citations of retrieved passages
+    its output quotes (`cites`: the whole citation when quoted whole, else `FILE, § SECTION`). Review and edit them.
     With `structured` output (JSON), the top-level fields that hold a string, number or boolean become
     `output_fields` instead of an exact `output.equals`.
     """
@@ -115,4 +138,16 @@ def derive(facts: RunFacts, *, structured: bool = False) -> Expectations:
         files=sorted(facts.files),
         guardrail_flagged=sorted(set(facts.flagged)),
         output_fields=fields,
+        cites=_quoted(citations(facts.retrieved), s.output or ''),
     )
+
+
+def _quoted(found: list[tuple[str, str]], output: str) -> list[str]:
+    """The citations quoted in `output`: whole, or as `FILE, § SECTION` not followed by a subsection or an id."""
+    out: list[str] = []
+    for whole, where in found:
+        alone = re.search(re.escape(where) + r'(?![^\s).,;:\]]| >| \[)', output)
+        cite = whole if whole in output else where if alone else None
+        if cite is not None and cite not in out:
+            out.append(cite)
+    return out

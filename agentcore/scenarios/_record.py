@@ -20,6 +20,8 @@ from ._report import RunSummary
 from ._runner import SandboxSource, default_instructions, drive, live_environment, make_agent, resolve_tools
 from ._schema import (
     FORMAT_VERSION,
+    KNOWLEDGE_TOOL,
+    KnowledgeSpec,
     MemorySpec,
     RecordedCall,
     RecordedRequest,
@@ -31,6 +33,7 @@ from ._schema import (
     Scenario,
     ScenarioConfig,
     ScenarioRun,
+    WindowSpec,
 )
 from ._yamlio import ScenarioError, scenario_yaml
 
@@ -62,6 +65,7 @@ async def arecord(
     sandboxes: SandboxSource | None = None,
     mcp: Mapping[str, MCPServerConfig | Mapping[str, Any]] | None = None,
     output_schema: Mapping[str, Any] | None = None,
+    knowledge_files: Mapping[str, str] | None = None,
 ) -> Scenario:
     """Run `tasks` live, one run each (sharing one sandbox and one memory store), and return the scenario.
 
@@ -87,9 +91,12 @@ async def arecord(
             from the recording on replay, `--verify` included (what an outside server answers is not replayable).
         output_schema: a JSON Schema the runs' answers must match (structured output through the `final_result`
             tool); stored in `config.output_schema`.
+        knowledge_files: documents (path -> text, e.g. from `knowledge_files(folder)`) ingested into a fresh
+            knowledge store the `search_knowledge` tool searches (added to `tools` when missing); stored in
+            `config.knowledge`. Their paths are what the citations name.
 
     Raises:
-        ScenarioError: a bad name, tool, policy or seed episode. ConfigError: the model cannot be built.
+        ScenarioError: a bad name, tool, policy, seed episode or knowledge document. ConfigError: the model cannot be built.
         SandboxError: the sandbox cannot start. MCPError: an MCP server cannot be started or listed.
     """
     if not tasks:
@@ -109,16 +116,25 @@ async def arecord(
         except OutputSchemaError as exc:
             raise ScenarioError(f'<{name}>', str(exc), field='config.output_schema') from None
         config.output_schema = dict(output_schema)
+    if knowledge_files is not None:
+        config.knowledge = KnowledgeSpec(files=dict(knowledge_files))
+        if KNOWLEDGE_TOOL not in config.tools:
+            config.tools.append(KNOWLEDGE_TOOL)
     recorder = Recorder()
-    live_models = [RecordingModel(_model(m), recorder) for m in models]
-    wrapped = [RecordingTool(t, recorder) for t in [*resolve_tools(list(tools)), *await _mcp_tools(mcp)]]
-    if config.sandbox is None and any(t.side_effects == 'sandbox' for t in wrapped):
+    inner_models = [_model(m) for m in models]
+    config.window = _window(inner_models[0])
+    live_models = [RecordingModel(m, recorder, config.window) for m in inner_models]
+    plain = resolve_tools([t for t in config.tools if t != KNOWLEDGE_TOOL])  # bad names fail before anything starts
+    mcp_tools = await _mcp_tools(mcp)
+    if config.sandbox is None and any(t.side_effects == 'sandbox' for t in [*plain, *mcp_tools]):
         config.sandbox = SandboxSpec()
     approver = RecordingApprover(_scripted(approvals), recorder) if approvals else None
     live_policy = _policy(policy, name)
     prompt = instructions or default_instructions()
     facts_by_run: list[RunFacts] = []
     async with live_environment(config, sandboxes=sandboxes) as env:
+        live_tools = [*resolve_tools(config.tools, knowledge=env.knowledge), *mcp_tools]
+        wrapped = [RecordingTool(t, recorder) for t in live_tools]
         store = RecordingMemory(env.memory, recorder) if env.memory is not None else None
         for i, task in enumerate(tasks, 1):
             run_id = f'{name}-{i}'
@@ -200,6 +216,19 @@ def _config(
         memory=MemorySpec(seed=[dict(e) for e in seed]) if memory or seed else None,
         instructions=instructions,
     )
+
+
+def _window(model: Any) -> WindowSpec | None:
+    """The model's context window, unless it is the default one (a scripted model that sets none, an unknown model).
+
+    Imports litellm for a `LiteLLMModel` (its model info).
+    """
+    from .._context import DEFAULT_WINDOW, model_window
+
+    w = model_window(model)
+    if w.max_input_tokens == DEFAULT_WINDOW and w.max_tokens is None:
+        return None
+    return WindowSpec(max_input_tokens=w.max_input_tokens, max_tokens=w.max_tokens)
 
 
 def _model(model: str | Any) -> Any:
@@ -342,6 +371,9 @@ def redact_scenario(scenario: Scenario) -> Scenario:
     if data['config'].get('sandbox'):
         files = data['config']['sandbox']['files']
         data['config']['sandbox']['files'] = {path: redactor.redact(text)[0] for path, text in files.items()}
+    if data['config'].get('knowledge'):
+        docs = data['config']['knowledge']['files']
+        data['config']['knowledge']['files'] = {path: redactor.redact(text)[0] for path, text in docs.items()}
     return Scenario.model_validate(data)
 
 
@@ -373,6 +405,7 @@ def _with_expectations(scenario: Scenario, facts: list[RunFacts]) -> Scenario:
             denied=f.denied,
             flagged=f.flagged,
             files={p for p in f.files if p in modelled},
+            retrieved=f.retrieved,
         )
         structured = scenario.config.output_schema is not None
         runs.append(run.model_copy(update={'expect': derive(derived, structured=structured)}))

@@ -26,6 +26,7 @@ from ._schema import (
     RecordedError,
     RecordedHit,
     RecordedValidation,
+    WindowSpec,
 )
 
 #: Episode fields that differ on every run (random id, clock) and so are not recorded.
@@ -73,9 +74,12 @@ class Recorder:
 class RecordingModel:
     """A `ChatModel` that records each request and the response (or the `ModelError`) of the model it wraps."""
 
-    def __init__(self, inner: ChatModel, recorder: Recorder) -> None:
+    def __init__(self, inner: ChatModel, recorder: Recorder, window: WindowSpec | None = None) -> None:
         self.inner = inner
         self.recorder = recorder
+        #: The window the context policy trims requests to (`config.window`; `None`: the default), as on replay.
+        self.max_input_tokens = window.max_input_tokens if window is not None else None
+        self.max_tokens = window.max_tokens if window is not None else None
 
     @property
     def name(self) -> str:

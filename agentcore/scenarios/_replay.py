@@ -24,7 +24,7 @@ from ._runner import (
     resolve_policy,
     resolve_tools,
 )
-from ._schema import Scenario, ScenarioRun
+from ._schema import KNOWLEDGE_TOOL, Scenario, ScenarioRun
 from ._session import ReplaySession
 from ._yamlio import ScenarioError
 
@@ -80,10 +80,12 @@ async def _replay_runs(
     policy = resolve_policy(config.policy, file=file, base_dir=Path(file).parent)
     prompt = instructions or config.instructions or default_instructions()
     session = ReplaySession(scenario)
-    real_tools = resolve_tools(config.tools, file=file) if verify else []
-    real = {t.name for t in real_tools}
+    if verify:  # a bad tool name is bad input, found before a sandbox starts
+        resolve_tools([t for t in config.tools if t != KNOWLEDGE_TOOL], file=file)
     modelled = dict(config.sandbox.files) if config.sandbox is not None else {}
     async with live_environment(config if verify else _offline(config), sandboxes=sandboxes) as env:
+        real_tools = resolve_tools(config.tools, file=file, knowledge=env.knowledge) if verify else []
+        real = {t.name for t in real_tools}
         for index, run in enumerate(scenario.runs):
             session.begin(index)
             memory: Any | None = None
@@ -119,7 +121,7 @@ async def _replay_runs(
 
 
 def _offline(config: Any) -> Any:
-    return config.model_copy(update={'sandbox': None, 'memory': None})
+    return config.model_copy(update={'sandbox': None, 'memory': None, 'knowledge': None})
 
 
 def _model_workspace(workspace: dict[str, str], run: ScenarioRun) -> None:

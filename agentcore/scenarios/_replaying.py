@@ -33,6 +33,9 @@ class ReplayModel:
         self.session = session
         self._name = name or session.run.model or session.scenario.config.model
         self._served: set[int] = set()
+        window = session.scenario.config.window  # the recording's window: requests are trimmed as they were
+        self.max_input_tokens = window.max_input_tokens if window is not None else None
+        self.max_tokens = window.max_tokens if window is not None else None
         self._by_digest: dict[str, list[int]] = {}
         for i, turn in enumerate(session.run.turns):
             self._by_digest.setdefault(turn.request.sha256, []).append(i)

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ._expect import RunFacts
 from ._report import RunSummary
-from ._schema import ScenarioConfig
+from ._schema import KNOWLEDGE_TOOL, ScenarioConfig
 from ._yamlio import ScenarioError
 
 if TYPE_CHECKING:
+    from ..knowledge import KnowledgeStore
     from ..memory import LocalMemory
     from ..policy import Policy
     from ..sandbox import Sandbox, SandboxProvider
@@ -43,18 +44,34 @@ def resolve_policy(policy: dict[str, Any] | str | None, *, file: str, base_dir: 
         raise ScenarioError(file, str(exc), field='config.policy', hint=getattr(exc, 'hint', None)) from None
 
 
-def resolve_tools(names: Sequence[str], *, file: str = '<record>') -> list[Any]:
+def resolve_tools(
+    names: Sequence[str], *, file: str = '<record>', knowledge: KnowledgeStore | None = None
+) -> list[Any]:
     """Real tools from built-in names (`python`, `shell`, `read_file`...) or `module:attribute` references.
 
+    `search_knowledge` is the knowledge tool over `knowledge` (the store of `config.knowledge`).
+
     Raises:
-        ScenarioError: an unknown name, or a reference that cannot be imported.
+        ScenarioError: an unknown name, a reference that cannot be imported, or `search_knowledge` without a
+            knowledge store.
     """
     from agentcore.tools import as_tool, builtin_tools, host_tools
 
     available = {t.name: t for t in [*builtin_tools(), *host_tools()]}
     out: list[Any] = []
     for i, spec in enumerate(names):
-        if ':' in spec:
+        if spec == KNOWLEDGE_TOOL:
+            if knowledge is None:
+                raise ScenarioError(
+                    file,
+                    'search_knowledge needs documents to search',
+                    field=f'config.tools[{i}]',
+                    hint='set config.knowledge.files (agentcore record --knowledge DIR)',
+                )
+            from agentcore.knowledge import SearchKnowledgeTool
+
+            out.append(SearchKnowledgeTool(knowledge))
+        elif ':' in spec:
             module_name, _, attr = spec.partition(':')
             try:
                 out.append(as_tool(getattr(importlib.import_module(module_name), attr)))
@@ -75,19 +92,22 @@ class Environment:
 
     sandbox: Sandbox | None = None
     memory: LocalMemory | None = None
+    knowledge: KnowledgeStore | None = None
 
 
 @asynccontextmanager
 async def live_environment(
     config: ScenarioConfig, *, sandboxes: SandboxSource | None = None
 ) -> AsyncIterator[Environment]:
-    """A fresh sandbox and a fresh local memory store, seeded, released or closed on exit.
+    """A fresh sandbox, local memory store and knowledge store, seeded, released or closed on exit.
 
-    The sandbox is made when the config has one, and seeded with its files; the memory with its seed episodes.
+    The sandbox is made when the config has one, and seeded with its files; the memory with its seed episodes;
+    the knowledge store (in memory) holds `config.knowledge.files`.
 
     Raises:
         SandboxError: the sandbox cannot start (no Docker engine, missing image...), or a seed file cannot be
-            written. ValueError: a memory seed episode is invalid.
+            written. ValueError: a memory seed episode is invalid. ScenarioError: a knowledge document cannot be
+            ingested.
     """
     from ..sandbox import SandboxProvider
 
@@ -108,8 +128,14 @@ async def live_environment(
             seeds = [Episode.model_validate({'namespace': config.namespace, **e}) for e in config.memory.seed]
             if seeds:
                 await env.memory.asave_many(seeds)
+        if config.knowledge is not None:
+            from ._knowledge import open_scenario_knowledge
+
+            env.knowledge = await open_scenario_knowledge(config.knowledge.files, config.knowledge.tags)
         yield env
     finally:
+        if env.knowledge is not None:
+            env.knowledge.close()
         if env.memory is not None:
             env.memory.close()
         if leased is not None and isinstance(sandboxes, SandboxProvider):
@@ -174,11 +200,14 @@ def make_agent(
 ) -> Any:
     """An `Agent` for one run, with a private in-memory run store and checkpointer (runs never share state).
 
-    With `config.output_schema`, the agent's runs end with structured output matching it.
+    With `config.output_schema`, the agent's runs end with structured output matching it. Requests over the
+    model's window (`config.window`) keep the recent turns (`KeepRecent`), when recording as on replay: old
+    outputs are not stubbed, since the `fetch_tool_output` calls that get one back are not recorded.
     """
     from langgraph.checkpoint.memory import InMemorySaver
 
     from .._agent import Agent
+    from .._context_recent import KeepRecent
     from .._output_type import OutputSchema
     from ..runstore import RunStore
 
@@ -196,6 +225,7 @@ def make_agent(
         namespace=config.namespace,
         max_parallel_tools=config.max_parallel_tools,
         output_type=OutputSchema(config.output_schema) if config.output_schema is not None else None,
+        context=KeepRecent(),
     )
 
 
@@ -214,6 +244,8 @@ async def drive(agent: Any, task: str, run_id: str) -> RunFacts:
             facts.tools_called.append(ev.tool)
         elif ev.type == 'policy_decision' and ev.action == 'deny':
             facts.denied.append(ev.tool)
+        elif ev.type == 'tool_call_finished' and ev.tool == KNOWLEDGE_TOOL and not ev.is_error:
+            facts.retrieved.append(ev.content)
         elif ev.type == 'guardrail_flagged':
             facts.flagged.append(ev.guardrail)
         elif ev.type == 'run_finished':

@@ -21,6 +21,8 @@ from .._messages import Message, ToolCall, Usage
 FORMAT_VERSION = 1
 #: The sandbox image scenarios use unless they say otherwise.
 DEFAULT_IMAGE = 'agentcore-sandbox:latest'
+#: The name that stands for the knowledge tool in `config.tools` (it searches `config.knowledge`).
+KNOWLEDGE_TOOL = 'search_knowledge'
 
 _SHA256 = re.compile(r'^[0-9a-f]{64}$')
 _NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$')
@@ -54,11 +56,36 @@ class MemorySpec(_Strict):
     seed: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class KnowledgeSpec(_Strict):
+    """A knowledge base for the runs: documents (path -> text) ingested into a fresh local store before the first run.
+
+    The paths are the documents' names in citations (`handbook/install.md, § Install [CHUNK_ID]`); their ending
+    picks the parser (`.md` Markdown, `.html` HTML, else text). Ingestion is offline and deterministic (the
+    default `HashEmbedder`), so `--verify` re-runs `search_knowledge` to the same passages and scores.
+    """
+
+    files: dict[str, str] = Field(default_factory=dict)
+    tags: list[str] = Field(default_factory=list)
+
+
+class WindowSpec(_Strict):
+    """The recorded model's context window: replay trims each request to the same token budget as the recording.
+
+    Requests are counted with agentcore's cheap estimate both when recording and on replay, so both trim alike.
+    """
+
+    max_input_tokens: int = Field(ge=1)
+    max_tokens: int | None = Field(default=None, ge=1)
+
+
 class ScenarioConfig(_Strict):
     """How the agent was configured. `instructions: null` means agentcore's current default prompt template.
 
     `output_schema`: the JSON Schema of the structured output the runs end with (`Agent(output_type=...)`,
     `agentcore record --output-schema`); the model is offered the `final_result` tool built from it.
+    `knowledge`: the documents the `search_knowledge` tool searches (`agentcore record --knowledge DIR`).
+    `window`: the recorded model's context window, when it is not agentcore's default for an unknown model
+    (8192 tokens): each request is trimmed to fit it (`agentcore.ContextPolicy`), on replay as when recording.
     """
 
     model: str
@@ -71,6 +98,8 @@ class ScenarioConfig(_Strict):
     namespace: str = 'default'
     max_parallel_tools: int = Field(default=4, ge=1)
     output_schema: dict[str, Any] | None = None
+    knowledge: KnowledgeSpec | None = None
+    window: WindowSpec | None = None
 
     @field_validator('output_schema')
     @classmethod
@@ -270,6 +299,9 @@ class Expectations(_Strict):
     #: Fields of a structured output (JSON) and the values they must hold. A key is a path of object keys and
     #: list indexes joined by dots: `city`, `address.zip`, `tags.0`.
     output_fields: dict[str, Any] = Field(default_factory=dict)
+    #: Citations the output must quote, each the citation (`FILE, § SECTION [CHUNK_ID]`, or its part before the
+    #: chunk id) of a passage a `search_knowledge` call of the run returned: the answer is grounded in what it read.
+    cites: list[str] = Field(default_factory=list)
 
 
 class ScenarioRun(_Strict):

@@ -185,3 +185,12 @@ rec structured-output -m scripted:$S/structured-output.yaml -t $ALL --file sales
   --output-schema $S/structured-output-schema.json \
   --description 'Structured output: the answer must match a JSON Schema; an invalid final_result (wrong type, missing field) is sent back naming each field, the next one is accepted.' \
   'sales.csv holds our orders. Which region has the highest revenue? Give the region, its revenue and its number of orders.'
+
+rec knowledge-citations -m scripted:$S/knowledge-citations.yaml -t search_knowledge --knowledge scenarios/knowledge \
+  --description 'Knowledge-grounded answer: the agent searches a small handbook with search_knowledge and answers citing the file, section and chunk of each passage it uses.' \
+  'How do I restore the billing database from a backup, and how long are backups kept? Cite the handbook.'
+
+rec long-run-context -m scripted:$S/long-run-context.yaml -t read_file --max-steps 60 \
+  --file logs/requests.log=$S/long-run-context-requests.log \
+  --description 'A long run in a bounded context: 43 turns read one log line each; the history outgrows the default window, so each later request holds the task, a marker and the last turns only.' \
+  'logs/requests.log holds one line per day. Read it one day at a time and list the days that had errors.'

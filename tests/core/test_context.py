@@ -374,3 +374,10 @@ def test_the_shipped_long_run_scenario_trims_its_context_and_replays() -> None:
     assert len(trimmed) >= 3
     assert all(t.request.messages[2].content.startswith(MARKER) for t in trimmed)
     assert replay_scenario(path).status == 'passed'
+
+
+def test_a_long_run_on_an_in_memory_store_writes_no_file(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run store's WAL checkpoints (every 100 commits) skip a `sqlite://` store: no file named `None` appears."""
+    monkeypatch.chdir(tmp_path)
+    result, _ = run(ScriptedModel([*probe_turns(60), 'done']), 61, store='sqlite://')
+    assert result.status == 'completed' and list(tmp_path.iterdir()) == []
