@@ -31,6 +31,7 @@ from ._schema import (
     Scenario,
     ScenarioConfig,
     ScenarioRun,
+    WindowSpec,
 )
 from ._session import ReplaySession
 from ._yamlio import ScenarioError, parse_scenario, scenario_yaml
@@ -64,6 +65,7 @@ __all__ = [
     'ScenarioResult',
     'ScenarioRun',
     'VerifyingTool',
+    'WindowSpec',
     'arecord',
     'areplay_paths',
     'areplay_scenario',
