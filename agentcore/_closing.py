@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import Self
 
 
-class Closing:
+class Closing(ABC):
     """Mixin: `with x:` calls `x.close()` on the way out, `async with x:` awaits `x.aclose()`.
 
-    The class provides both methods; neither is called on the way in.
+    Subclasses implement both methods; neither is called on the way in.
     """
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Release what the object holds."""
 
+    @abstractmethod
     async def aclose(self) -> None:
-        raise NotImplementedError
+        """Async `close`."""
 
     def __enter__(self) -> Self:
         return self
